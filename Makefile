@@ -1,0 +1,40 @@
+# phasecast — make targets. `make test` and `make demo` work on a fresh Debian machine with Swift.
+SWIFT ?= swift
+BENCH_ROWS ?= 10000000
+BENCH_DIR ?= .build/bench
+# The C baseline of the ingest bench, where the shared tools are present.
+BASELINE_SOURCE ?= ../shared/tools/etl-baseline/etl_load.c
+
+.PHONY: setup build test demo bench lint clean
+
+## setup: install the C headers phasecast links against (libsqlite3-dev, zlib1g-dev) when missing
+setup:
+	@missing=""; \
+	[ -f /usr/include/sqlite3.h ] || missing="$$missing libsqlite3-dev"; \
+	[ -f /usr/include/zlib.h ] || missing="$$missing zlib1g-dev"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi; \
+		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; \
+	fi
+
+## build: debug build of the phasecast binary
+build: setup
+	$(SWIFT) build
+
+## test: every test target (unit, integration, end-to-end)
+test: setup
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## bench: release build, then ingest speed against gzip -dc and the C baseline (BENCH_ROWS rows)
+bench: setup
+	$(SWIFT) build -c release
+	.build/release/phasecast bench --rows $(BENCH_ROWS) --dir $(BENCH_DIR) --baseline-source $(BASELINE_SOURCE)
+
+## lint: swift format's lint over the sources and tests
+lint:
+	$(SWIFT) format lint --recursive --strict Package.swift Sources Tests
+
+clean:
+	rm -rf .build

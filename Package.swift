@@ -1,0 +1,57 @@
+// swift-tools-version: 6.0
+// phasecast: how many prefill GPUs and how many decode GPUs, and when.
+import PackageDescription
+
+let package = Package(
+    name: "phasecast",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "phasecast", targets: ["phasecast"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    ],
+    targets: [
+        // C libraries of the system. Nothing but Store and Extract imports them.
+        .systemLibrary(
+            name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(
+            name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
+
+        // Schemas/ and Pipelines/ compiled into the binary, so that it runs from anywhere.
+        .executableTarget(name: "EmbedResources", path: "Sources/EmbedResources"),
+        .plugin(
+            name: "EmbedResourcesPlugin", capability: .buildTool(),
+            dependencies: ["EmbedResources"], path: "Sources/EmbedResourcesPlugin"),
+        .target(
+            name: "PhasecastResources", path: "Sources/PhasecastResources",
+            plugins: ["EmbedResourcesPlugin"]),
+
+        // Stage modules; arrows point down this list only.
+        .target(name: "PhasecastCore"),
+        .target(name: "Extract", dependencies: ["PhasecastCore", "CZlib"]),
+        .target(name: "LogFormats", dependencies: ["PhasecastCore"]),
+        .target(name: "Store", dependencies: ["PhasecastCore", "PhasecastResources", "CSQLite"]),
+        .target(name: "Ingest", dependencies: ["PhasecastCore", "Extract", "LogFormats", "Store"]),
+        .target(
+            name: "PhasecastCLI",
+            dependencies: [
+                "PhasecastCore", "Extract", "LogFormats", "Store", "Ingest",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(name: "phasecast", dependencies: ["PhasecastCLI"]),
+
+        // Helpers shared by the test targets: temporary directories, fixtures, running the binary.
+        .target(name: "TestSupport", dependencies: ["Extract"], path: "Tests/TestSupport"),
+        .testTarget(name: "PhasecastCoreTests", dependencies: ["PhasecastCore"]),
+        .testTarget(name: "ExtractTests", dependencies: ["Extract", "TestSupport"]),
+        .testTarget(name: "LogFormatsTests", dependencies: ["LogFormats"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
+        .testTarget(
+            name: "IngestTests", dependencies: ["Ingest", "Store", "Extract", "LogFormats", "TestSupport"]),
+        .testTarget(
+            name: "EndToEndTests", dependencies: ["phasecast", "Store", "Ingest", "TestSupport"]),
+    ]
+)

@@ -1,0 +1,298 @@
+import Extract
+import Foundation
+import LogFormats
+import PhasecastCore
+import Store
+
+/// Loads one input in one transaction: its requests, rejects, minute rollups and registry row
+/// commit together, or nothing of it does.
+///
+/// Three threads share the work: one reads and inflates, one parses and rolls up, and this one
+/// writes to SQLite, so decompression and parsing overlap with inserting.
+final class FileLoader {
+    let connection: Connection
+    let statements: IngestStatements
+    let registry: SourceFileRegistry
+    let options: IngestOptions
+    let runID: Int64
+    let progress = IngestProgress()
+    let progressLine: ProgressLine?
+
+    static let chunkSize = 1 << 20
+    static let chunkCount = 4
+    static let messageQueueDepth = 4
+
+    init(connection: Connection, options: IngestOptions, runID: Int64, progressLine: ProgressLine?) throws {
+        self.connection = connection
+        self.statements = try IngestStatements(connection: connection)
+        self.registry = SourceFileRegistry(connection: connection)
+        self.options = options
+        self.runID = runID
+        self.progressLine = progressLine
+    }
+
+    /// What the caller knows about an input before loading it.
+    struct Plan {
+        var input: InputFile
+        /// The name the registry keeps it under.
+        var registryPath: String
+        var stamp: FileStamp?
+        /// Fingerprint of the bytes on disk, when read before loading.
+        var rawFingerprint: String?
+        /// The registry entry at that path, if any.
+        var existing: RegistryEntry?
+    }
+
+    /// Loads an input and says what became of it.
+    func load(_ plan: Plan) -> FileOutcome {
+        let started = Date()
+        let source: ByteSource
+        do {
+            source =
+                plan.input.kind == .standardInput
+                ? ByteSource(standardInputNamed: plan.registryPath) : try ByteSource(path: plan.input.path)
+        } catch {
+            return failed(plan, started, .extract(error), totals: nil, format: nil)
+        }
+        progress.reset()
+        progressLine?.begin(name: plan.registryPath, size: source.size)
+        defer { progressLine?.end() }
+
+        do {
+            try connection.execute("BEGIN IMMEDIATE")
+        } catch {
+            return failed(plan, started, .database(error.description, error.exitStatus), totals: nil, format: nil)
+        }
+        var session = WriteSession(loader: self, plan: plan)
+        let outcome = session.run(source: source, started: started)
+        if connection.inTransaction {
+            // A failure path left the transaction open: undo everything of this file.
+            try? connection.execute("ROLLBACK")
+            statements.forgetUncommittedModels()
+        }
+        return outcome
+    }
+
+    /// The name the registry keeps an input under, once its fingerprint is known: standard input
+    /// without `--name` is named by its content.
+    func registryPath(_ plan: Plan, fingerprint: String?) -> String {
+        guard plan.input.kind == .standardInput, options.standardInputName == nil else { return plan.registryPath }
+        return "stdin:" + (fingerprint ?? "unread")
+    }
+
+    /// Records and describes a failure. The file's transaction must already be rolled back.
+    func failed(
+        _ plan: FileLoader.Plan, _ started: Date, _ failure: FileFailure, totals: ReadTotals?, format: LogFormat?
+    ) -> FileOutcome {
+        let seconds = Date().timeIntervalSince(started)
+        let fingerprint = totals?.fingerprint ?? "unknown"
+        let path = registryPath(plan, fingerprint: totals?.fingerprint)
+        do {
+            try registry.recordFailure(
+                path: path, fingerprint: fingerprint, rawFingerprint: totals?.rawFingerprint ?? plan.rawFingerprint ?? "unknown",
+                format: format?.rawValue,
+                bytes: totals?.rawBytes ?? plan.stamp?.size ?? 0, uncompressedBytes: totals?.decompressedBytes ?? 0,
+                compressed: totals?.compressed ?? false, seconds: seconds, runID: runID,
+                message: failure.description)
+        } catch {
+            // The registry row is a record of the failure; the failure itself is still reported.
+        }
+        return FileOutcome(
+            path: path, status: .failed, format: format?.rawValue, rows: 0, rejected: 0, skippedLines: 0,
+            bytes: totals?.rawBytes ?? 0, uncompressedBytes: totals?.decompressedBytes ?? 0, seconds: seconds,
+            message: failure.description, exitCode: failure.exitStatus.rawValue)
+    }
+}
+
+/// The writing side of one file's load, inside its transaction.
+private struct WriteSession {
+    let loader: FileLoader
+    let plan: FileLoader.Plan
+    var fileID: Int64 = 0
+    var modelIDs: [Int64] = []
+    var firstRowID: Int64?
+    var lastRowID: Int64?
+    var rawRows: Int64 = 0
+    var lastProgress = Date.distantPast
+
+    init(loader: FileLoader, plan: FileLoader.Plan) {
+        self.loader = loader
+        self.plan = plan
+    }
+
+    var connection: Connection { loader.connection }
+
+    mutating func run(source: ByteSource, started: Date) -> FileOutcome {
+        do {
+            try claimFileID()
+        } catch {
+            try? connection.execute("ROLLBACK")
+            return loader.failed(plan, started, databaseFailure(error), totals: nil, format: nil)
+        }
+        let reader = DecompressingReader(source: source)
+        let pool = ChunkPool(count: FileLoader.chunkCount, size: FileLoader.chunkSize)
+        let events = BoundedQueue<ReadEvent>(capacity: FileLoader.chunkCount)
+        let messages = BoundedQueue<StageMessage>(capacity: FileLoader.messageQueueDepth)
+        let progress = loader.progress
+        let handover = Handover(value: reader)
+        let readThread = WorkerThread(name: "phasecast-read") {
+            ReadStage.run(reader: handover.value, pool: pool, events: events, progress: progress)
+        }
+        let stage = ParseStage(
+            forcedFormat: loader.options.format, options: loader.options.parse, keepRaw: loader.options.keepRaw,
+            events: events, pool: pool, output: messages, progress: progress)
+        let parseThread = WorkerThread(name: "phasecast-parse") { stage.run() }
+
+        var outcome: FileOutcome?
+        var failure: FileFailure?
+        var totals: ParseTotals?
+        do {
+            while let message = messages.pop() {
+                switch message {
+                case .models(let names):
+                    for name in names { modelIDs.append(try loader.statements.modelID(name)) }
+                case .requests(let batch):
+                    if let range = try loader.statements.insert(batch, fileID: fileID, modelIDs: modelIDs) {
+                        if firstRowID == nil { firstRowID = range.first }
+                        lastRowID = range.last
+                        rawRows += Int64(batch.count)
+                    }
+                case .rejects(let rejects):
+                    try loader.statements.insert(rejects, fileID: fileID)
+                case .rollups(let rows):
+                    try loader.statements.upsert(rows, fileID: fileID, modelIDs: modelIDs)
+                case .finished(let finished):
+                    totals = finished
+                case .failed(let why):
+                    failure = why
+                }
+                reportProgress()
+            }
+        } catch {
+            failure = databaseFailure(error)
+        }
+        // Stop the other threads (they stop by themselves after the last message).
+        messages.cancel()
+        events.cancel()
+        pool.close()
+        parseThread.join()
+        readThread.join()
+
+        if failure == nil, let totals {
+            do {
+                outcome = try commit(totals, started: started)
+            } catch {
+                failure = databaseFailure(error)
+            }
+        } else if failure == nil {
+            failure = .content("reading stopped before the end of the file")
+        }
+        if let outcome { return outcome }
+        try? connection.execute("ROLLBACK")
+        loader.statements.forgetUncommittedModels()
+        return loader.failed(
+            plan, started, failure!, totals: totals?.read ?? partialTotals(reader), format: totals?.format)
+    }
+
+    private func partialTotals(_ reader: DecompressingReader) -> ReadTotals {
+        ReadTotals(
+            rawBytes: reader.rawBytesRead, decompressedBytes: reader.bytesDelivered, compressed: reader.isCompressed,
+            fingerprint: reader.contentFingerprint.text, rawFingerprint: reader.rawFingerprint.text)
+    }
+
+    private func databaseFailure(_ error: Error) -> FileFailure {
+        if let sqlite = error as? SQLiteError { return .database(sqlite.description, sqlite.exitStatus) }
+        return .database(String(describing: error), .software)
+    }
+
+    private mutating func reportProgress() {
+        guard let line = loader.progressLine else { return }
+        let now = Date()
+        guard now.timeIntervalSince(lastProgress) >= 0.5 else { return }
+        lastProgress = now
+        line.update(
+            rawBytes: loader.progress.rawBytesRead.load(ordering: .relaxed),
+            rows: loader.progress.rowsParsed.load(ordering: .relaxed))
+    }
+
+    /// Takes the path's registry row (emptying what it held) or creates one.
+    private mutating func claimFileID() throws {
+        if let existing = plan.existing {
+            fileID = existing.fileID
+            if let first = existing.firstRowID, let last = existing.lastRowID {
+                try connection.run(
+                    "DELETE FROM requests WHERE rowid BETWEEN ? AND ? AND file_id = ?",
+                    [.integer(first), .integer(last), .integer(fileID)])
+            }
+            try connection.run("DELETE FROM request_minutes WHERE file_id = ?", [.integer(fileID)])
+            try connection.run("DELETE FROM rejects WHERE file_id = ?", [.integer(fileID)])
+            return
+        }
+        try connection.run(
+            """
+            INSERT INTO source_files (path, fingerprint, raw_fingerprint, status, bytes, uncompressed_bytes, compressed, rows,
+                rejected, skipped, raw_rows, loaded_at, load_seconds, run_id)
+            VALUES (?, '', '', 'loaded', 0, 0, 0, 0, 0, 0, 0, '', 0, ?)
+            """, [.text(plan.registryPath), .integer(loader.runID)])
+        fileID = connection.lastInsertRowID
+    }
+
+    /// Checks the file against the reject threshold and the registry, then commits it.
+    /// Returns nil (after rolling back) when the file must not be kept.
+    private func commit(_ totals: ParseTotals, started: Date) throws -> FileOutcome? {
+        let options = loader.options
+        let counted = totals.rows + totals.rejected
+        let seconds = Date().timeIntervalSince(started)
+        if totals.rejected > 0 && Double(totals.rejected) > options.maxRejectRate * Double(counted) {
+            try connection.execute("ROLLBACK")
+            loader.statements.forgetUncommittedModels()
+            let share = 100 * Double(totals.rejected) / Double(max(counted, 1))
+            var message = "\(plan.registryPath): \(totals.rejected) of \(counted) lines rejected ("
+            message += String(format: "%.1f%%", share) + " > "
+            message += String(format: "%g%%", options.maxRejectRate * 100) + " allowed by --max-reject-rate)"
+            if let first = totals.sampleRejects.first { message += "; first: line \(first.line): \(first.reason)" }
+            message += "; nothing from this file was kept"
+            return loader.failed(plan, started, .content(message), totals: totals.read, format: totals.format)
+        }
+        // Content already loaded under another name (standard input, or a copy): keep nothing.
+        if let holder = try loader.registry.entryHoldingRows(fingerprint: totals.read.fingerprint),
+            holder.fileID != fileID
+        {
+            try connection.execute("ROLLBACK")
+            loader.statements.forgetUncommittedModels()
+            return FileOutcome(
+                path: loader.registryPath(plan, fingerprint: totals.read.fingerprint), status: .skipped,
+                format: totals.format.rawValue, rows: 0, rejected: 0,
+                skippedLines: 0, bytes: totals.read.rawBytes, uncompressedBytes: totals.read.decompressedBytes,
+                seconds: seconds, message: "same content as \(holder.path), loaded \(holder.loadedAt)", exitCode: 0)
+        }
+        let stamp = plan.stamp
+        let path = loader.registryPath(plan, fingerprint: totals.read.fingerprint)
+        try connection.run(
+            """
+            UPDATE source_files SET path = ?, fingerprint = ?, raw_fingerprint = ?, format = ?, status = 'loaded',
+                error = NULL,
+                bytes = ?, mtime_ns = ?, uncompressed_bytes = ?, compressed = ?, rows = ?, rejected = ?,
+                skipped = ?, raw_rows = ?, first_ts_us = ?, last_ts_us = ?, first_rowid = ?, last_rowid = ?,
+                loaded_at = ?, load_seconds = ?, run_id = ?
+            WHERE file_id = ?
+            """,
+            [
+                .text(path), .text(totals.read.fingerprint), .text(totals.read.rawFingerprint),
+                .text(totals.format.rawValue),
+                .integer(totals.read.rawBytes), stamp.map { .integer($0.modifiedNanos) } ?? .null,
+                .integer(totals.read.decompressedBytes), .integer(totals.read.compressed ? 1 : 0),
+                .integer(totals.rows), .integer(totals.rejected), .integer(totals.skipped), .integer(rawRows),
+                totals.firstMicros.map { .integer($0) } ?? .null, totals.lastMicros.map { .integer($0) } ?? .null,
+                firstRowID.map { .integer($0) } ?? .null, lastRowID.map { .integer($0) } ?? .null,
+                .text(SourceFileRegistry.now()), .real(seconds), .integer(loader.runID), .integer(fileID),
+            ])
+        try connection.execute("COMMIT")
+        let replaced = plan.existing?.holdsRows == true
+        return FileOutcome(
+            path: path, status: replaced ? .replaced : .loaded, format: totals.format.rawValue,
+            rows: totals.rows, rejected: totals.rejected, skippedLines: totals.skipped, bytes: totals.read.rawBytes,
+            uncompressedBytes: totals.read.decompressedBytes, seconds: Date().timeIntervalSince(started),
+            message: replaced ? "replaced the rows of its earlier content" : nil, exitCode: 0)
+    }
+}

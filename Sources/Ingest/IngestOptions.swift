@@ -1,0 +1,43 @@
+import LogFormats
+
+/// Everything one `phasecast ingest` run needs to know.
+public struct IngestOptions: Sendable {
+    /// The SQLite database to load into (created if missing).
+    public var databasePath: String
+    /// Files, directories and `-` for standard input.
+    public var inputs: [String]
+    /// The format to read every input as; nil detects it per file.
+    public var format: LogFormat?
+    public var parse: ParseOptions
+    /// Whether raw request rows are stored (rollups always are).
+    public var keepRaw: Bool
+    /// Raw rows older than this many days before the newest request loaded are deleted.
+    public var rawRetentionDays: Int?
+    /// Largest share of rejected lines a file may have and still load.
+    public var maxRejectRate: Double
+    /// Registry name of standard input; nil names it by its content.
+    public var standardInputName: String?
+    /// How long to wait for another run's lock.
+    public var waitSeconds: Double
+    /// The command line, recorded in `ingest_runs`.
+    public var commandLine: String
+
+    public static let defaultMaxRejectRate = 0.01
+
+    public init(
+        databasePath: String, inputs: [String], format: LogFormat? = nil, parse: ParseOptions = ParseOptions(),
+        keepRaw: Bool = true, rawRetentionDays: Int? = nil, maxRejectRate: Double = IngestOptions.defaultMaxRejectRate,
+        standardInputName: String? = nil, waitSeconds: Double = 0, commandLine: String = "phasecast ingest"
+    ) {
+        self.databasePath = databasePath
+        self.inputs = inputs
+        self.format = format
+        self.parse = parse
+        self.keepRaw = keepRaw
+        self.rawRetentionDays = rawRetentionDays
+        self.maxRejectRate = maxRejectRate
+        self.standardInputName = standardInputName
+        self.waitSeconds = waitSeconds
+        self.commandLine = commandLine
+    }
+}

@@ -1,0 +1,213 @@
+import Extract
+import Foundation
+import LogFormats
+import PhasecastCore
+import Store
+
+/// Runs `phasecast ingest`: takes the run lock, brings the database's schema up to date, and
+/// loads each input exactly once, in its own transaction.
+public struct Ingestor {
+    public let options: IngestOptions
+    /// Receives one line per file (and notices) for standard error.
+    public let log: @Sendable (String) -> Void
+    /// Whether to draw a live progress line.
+    public let showProgress: Bool
+    /// Hash inputs even when their size and modification time match what was loaded.
+    public let rehash: Bool
+
+    public init(options: IngestOptions, showProgress: Bool, rehash: Bool = false, log: @escaping @Sendable (String) -> Void) {
+        self.options = options
+        self.showProgress = showProgress
+        self.rehash = rehash
+        self.log = log
+    }
+
+    /// Loads every input; returns what happened to each. Throws only when the run cannot start
+    /// (lock held, database unusable); a bad input fails alone.
+    public func run() throws -> IngestReport {
+        let started = Date()
+        var outcomes: [FileOutcome] = []
+        var inputs: [InputFile] = []
+        for argument in options.inputs {
+            do {
+                inputs += try InputDiscovery.expand([argument])
+            } catch {
+                outcomes.append(Self.unreadable(argument, error))
+                log("FAILED   \(error.description)")
+            }
+        }
+        let lock = try RunLock(databasePath: options.databasePath, waitSeconds: options.waitSeconds)
+        defer { withExtendedLifetime(lock) {} }
+        let connection = try Connection(path: options.databasePath)
+        connection.setBusyTimeout(milliseconds: Int32(min(max(options.waitSeconds, 30), 3600) * 1000))
+        try Migrator.migrate(connection)
+        let runID = try beginRun(connection)
+
+        let registry = SourceFileRegistry(connection: connection)
+        let plans = try plan(inputs, registry: registry, outcomes: &outcomes)
+        let loader = try FileLoader(
+            connection: connection, options: options, runID: runID,
+            progressLine: showProgress ? ProgressLine() : nil)
+        for plan in plans {
+            if case .skip(let outcome) = plan {
+                outcomes.append(outcome)
+                log(Self.summary(outcome))
+                continue
+            }
+            guard case .load(let loadPlan) = plan else { continue }
+            let outcome = loader.load(loadPlan)
+            outcomes.append(outcome)
+            log(Self.summary(outcome))
+        }
+        var pruned: Int64 = 0
+        if let days = options.rawRetentionDays {
+            pruned = try RawRetention.prune(connection, keepDays: days)
+            if pruned > 0 { log("pruned   \(pruned) raw request rows older than \(days) days before the newest request") }
+        }
+        let worst = outcomes.map(\.exitStatus).max() ?? .ok
+        let report = IngestReport(
+            databasePath: options.databasePath, files: outcomes, rawRowsPruned: pruned,
+            seconds: Date().timeIntervalSince(started), exitCode: worst.rawValue)
+        try finishRun(connection, runID: runID, report: report)
+        return report
+    }
+
+    /// What to do with an input.
+    enum Step {
+        case load(FileLoader.Plan)
+        case skip(FileOutcome)
+    }
+
+    /// Decides, before loading anything, which inputs are new, changed, renamed or unchanged.
+    private func plan(_ inputs: [InputFile], registry: SourceFileRegistry, outcomes: inout [FileOutcome]) throws
+        -> [Step]
+    {
+        struct Known {
+            var input: InputFile
+            var stamp: FileStamp?
+            var fingerprint: String?
+        }
+        var known: [Known] = []
+        var seenPaths = Set<String>()
+        for input in inputs {
+            if input.kind == .file {
+                guard seenPaths.insert(input.path).inserted else { continue }  // named twice
+            }
+            var item = Known(input: input)
+            guard input.kind == .file else {
+                known.append(item)
+                continue
+            }
+            item.stamp = FileStamp.of(input.path)
+            if !rehash, let stamp = item.stamp, let entry = try registry.entry(path: input.path),
+                entry.status == .loaded, let rawFingerprint = try Self.unchangedRawFingerprint(entry, stamp, registry.connection)
+            {
+                item.fingerprint = rawFingerprint
+            } else {
+                do {
+                    item.fingerprint = try Fingerprint.ofFile(input.path).text
+                } catch {
+                    outcomes.append(Self.unreadable(input.path, error))
+                    log("FAILED   \(error.description)")
+                    continue
+                }
+            }
+            known.append(item)
+        }
+        let moves = try registry.followRenames(
+            inputs: known.compactMap { item in item.fingerprint.map { (item.input.path, $0) } })
+        for move in moves { log("renamed  \(move.from) → \(move.to) (same content; its rows follow it)") }
+
+        var steps: [Step] = []
+        for item in known {
+            let path = item.input.kind == .standardInput ? standardInputName() : item.input.path
+            let existing = item.input.kind == .standardInput && options.standardInputName == nil
+                ? nil : try registry.entry(path: path)
+            if let fingerprint = item.fingerprint, let holder = try registry.entryHoldingRows(rawFingerprint: fingerprint) {
+                let message =
+                    holder.path == path
+                    ? "already loaded \(holder.loadedAt) (\(holder.fingerprint))"
+                    : "same content as \(holder.path), loaded \(holder.loadedAt)"
+                steps.append(
+                    .skip(
+                        FileOutcome(
+                            path: path, status: .skipped, format: nil, rows: 0, rejected: 0, skippedLines: 0,
+                            bytes: item.stamp?.size ?? 0, uncompressedBytes: 0, seconds: 0, message: message,
+                            exitCode: 0)))
+                continue
+            }
+            steps.append(
+                .load(
+                    FileLoader.Plan(
+                        input: item.input, registryPath: path, stamp: item.stamp, rawFingerprint: item.fingerprint,
+                        existing: existing)))
+        }
+        return steps
+    }
+
+    /// The recorded fingerprint of a loaded file's bytes, when its size and modification time
+    /// are those recorded (so that it need not be read again).
+    private static func unchangedRawFingerprint(_ entry: RegistryEntry, _ stamp: FileStamp, _ connection: Connection)
+        throws -> String?
+    {
+        let row = try connection.rows(
+            "SELECT bytes, mtime_ns, raw_fingerprint FROM source_files WHERE file_id = ?", [.integer(entry.fileID)]
+        ).first
+        guard let row, row[0].integer == stamp.size, row[1].integer == stamp.modifiedNanos else { return nil }
+        return row[2].text
+    }
+
+    /// The registry name of standard input: `--name`, or until its content is known a temporary one.
+    private func standardInputName() -> String {
+        options.standardInputName ?? "stdin:reading-\(UUID().uuidString.prefix(8).lowercased())"
+    }
+
+    private static func unreadable(_ path: String, _ error: ExtractError) -> FileOutcome {
+        FileOutcome(
+            path: path, status: .failed, format: nil, rows: 0, rejected: 0, skippedLines: 0, bytes: 0,
+            uncompressedBytes: 0, seconds: 0, message: error.description, exitCode: error.exitStatus.rawValue)
+    }
+
+    /// One line per file for standard error.
+    static func summary(_ outcome: FileOutcome) -> String {
+        switch outcome.status {
+        case .loaded, .replaced:
+            let rate = outcome.seconds > 0 ? Double(outcome.rows) / outcome.seconds : 0
+            var text = outcome.status == .loaded ? "loaded   " : "replaced "
+            text += "\(outcome.path) (\(outcome.format ?? "?"), \(outcome.rows) rows, \(outcome.rejected) rejected"
+            if outcome.skippedLines > 0 { text += ", \(outcome.skippedLines) skipped" }
+            text += String(format: ", %.2f s, ", outcome.seconds) + ProgressLine.compact(rate) + " rows/s)"
+            return text
+        case .skipped:
+            return "skipped  \(outcome.path): \(outcome.message ?? "already loaded")"
+        case .failed:
+            let message = outcome.message ?? "failed"
+            return "FAILED   " + (message.hasPrefix(outcome.path) ? message : "\(outcome.path): \(message)")
+        }
+    }
+
+    private func beginRun(_ connection: Connection) throws -> Int64 {
+        try connection.run(
+            "INSERT INTO ingest_runs (started_at, arguments) VALUES (?, ?)",
+            [.text(SourceFileRegistry.now()), .text(options.commandLine)])
+        return connection.lastInsertRowID
+    }
+
+    private func finishRun(_ connection: Connection, runID: Int64, report: IngestReport) throws {
+        func count(_ status: FileOutcome.Status) -> Int64 {
+            Int64(report.files.filter { $0.status == status }.count)
+        }
+        try connection.run(
+            """
+            UPDATE ingest_runs SET finished_at = ?, files_loaded = ?, files_skipped = ?, files_failed = ?,
+                rows = ?, rejected = ?, exit_code = ?
+            WHERE run_id = ?
+            """,
+            [
+                .text(SourceFileRegistry.now()), .integer(count(.loaded) + count(.replaced)), .integer(count(.skipped)),
+                .integer(count(.failed)), .integer(report.files.reduce(0) { $0 + $1.rows }),
+                .integer(report.files.reduce(0) { $0 + $1.rejected }), .integer(Int64(report.exitCode)),
+                .integer(runID),
+            ])
+    }
+}

@@ -1,0 +1,318 @@
+import Extract
+import LogFormats
+import PhasecastCore
+
+/// The parsing thread's work for one file: tells the format from the first lines (unless
+/// forced), then cuts lines, parses them, accumulates minute rollups and hands batches of
+/// requests, rejects and rollups to the writer.
+struct ParseStage {
+    /// The format to read the file as; nil to detect it.
+    let forcedFormat: LogFormat?
+    let options: ParseOptions
+    /// Whether raw requests are passed on to be stored (`--no-raw` turns it off).
+    let keepRaw: Bool
+    let events: BoundedQueue<ReadEvent>
+    let pool: ChunkPool
+    let output: BoundedQueue<StageMessage>
+    let progress: IngestProgress
+
+    static let requestBatchSize = 16_384
+    static let rejectBatchSize = 1024
+    /// Lines looked at to tell the format.
+    static let detectionLines = 8
+
+    /// Runs to the end of the file or the first failure; always ends with `.finished` or `.failed`
+    /// (unless the writer has gone away).
+    func run() {
+        defer { output.close() }
+        var head: [UInt8] = []
+        var totals: ReadTotals?
+        // Gather the first lines, returning chunks to the pool at once.
+        while totals == nil && !headHasEnoughLines(head) {
+            guard let event = events.pop() else { return }
+            switch event {
+            case .chunk(let chunk):
+                head.append(contentsOf: chunk.bytes)
+                pool.give(chunk)
+            case .end(let end): totals = end
+            case .failed(let error):
+                output.push(.failed(.extract(error)))
+                return
+            }
+        }
+        let firstLines = Self.firstNonBlankLines(head, limit: Self.detectionLines)
+        let format: LogFormat
+        if let forcedFormat {
+            format = forcedFormat
+        } else if firstLines.isEmpty {
+            format = .csv  // an empty file: nothing to parse, any format will do
+        } else {
+            let detected = firstLines.withUnsafeBufferPointers { FormatDetector.detect(lines: $0) }
+            guard let detected else {
+                let shown = firstLines[0].withUnsafeBytes { ByteParsing.display($0, limit: 80) }
+                output.push(.failed(.setup(.undetected(firstLine: shown))))
+                return
+            }
+            format = detected
+        }
+        if firstLines.isEmpty {
+            // No lines at all: finish without a parser.
+            var empty = Run(stage: self, format: format, keepRaw: keepRaw)
+            empty.finishWithoutLines(totals: totals)
+            return
+        }
+        let made: Result<SelectedParser, FormatSetupError> = firstLines[0].withUnsafeBytes { first in
+            do throws(FormatSetupError) {
+                return .success(try format.makeParser(options: options, firstLine: first))
+            } catch {
+                return .failure(error)
+            }
+        }
+        guard case .success(let selected) = made else {
+            if case .failure(let error) = made { output.push(.failed(.setup(error))) }
+            return
+        }
+        var run = Run(stage: self, format: format, keepRaw: keepRaw)
+        switch selected {
+        case .csv(var parser): run.stream(&parser, head: head, totals: totals)
+        case .json(var parser): run.stream(&parser, head: head, totals: totals)
+        case .mooncake(var parser): run.stream(&parser, head: head, totals: totals)
+        }
+    }
+
+    private func headHasEnoughLines(_ head: [UInt8]) -> Bool {
+        var newlines = 0
+        for byte in head where byte == 0x0A {
+            newlines += 1
+            if newlines > Self.detectionLines { return true }
+        }
+        return head.count > LineSplitter.defaultMaxLineBytes
+    }
+
+    /// Up to `limit` non-blank lines from the start of `head` (a last line without a break included).
+    static func firstNonBlankLines(_ head: [UInt8], limit: Int) -> [[UInt8]] {
+        var lines: [[UInt8]] = []
+        var splitter = LineSplitter()
+        head.withUnsafeBytes { bytes in
+            let collect: (UnsafeRawBufferPointer, Int64) -> Void = { line, _ in
+                if lines.count < limit && ByteParsing.trimmed(line).count > 0 { lines.append(Array(line)) }
+            }
+            splitter.feed(bytes, emit: collect, tooLong: { _ in })
+            splitter.finish(emit: collect, tooLong: { _ in })
+        }
+        return lines
+    }
+}
+
+extension Array where Element == [UInt8] {
+    /// Calls `body` with buffers over each element's bytes.
+    func withUnsafeBufferPointers<R>(_ body: ([UnsafeRawBufferPointer]) -> R) -> R {
+        func nest(_ index: Int, _ collected: [UnsafeRawBufferPointer]) -> R {
+            if index == count { return body(collected) }
+            return self[index].withUnsafeBytes { nest(index + 1, collected + [$0]) }
+        }
+        return nest(0, [])
+    }
+}
+
+extension ParseStage {
+    /// The state of one file's parse: counts, the batch being filled, the rollups.
+    struct Run {
+        let stage: ParseStage
+        let format: LogFormat
+        let keepRaw: Bool
+        var models: ModelNames
+        var modelsSent = 0
+        var batch: [ParsedRequest] = []
+        var rejects: [RejectRecord] = []
+        var sampleRejects: [RejectRecord] = []
+        var rollups = MinuteRollups()
+        var rows: Int64 = 0
+        var rejected: Int64 = 0
+        var skipped: Int64 = 0
+        var firstMicros = Int64.max
+        var lastMicros = Int64.min
+        var fileError: String?
+        /// False once the writer stopped listening.
+        var writerListening = true
+
+        init(stage: ParseStage, format: LogFormat, keepRaw: Bool) {
+            self.stage = stage
+            self.format = format
+            self.keepRaw = keepRaw
+            models = ModelNames(fallback: stage.options.defaultModel)
+            if keepRaw { batch.reserveCapacity(ParseStage.requestBatchSize) }
+        }
+
+        private mutating func send(_ message: StageMessage) {
+            guard writerListening else { return }
+            if !stage.output.push(message) {
+                writerListening = false
+                stage.events.cancel()
+                stage.pool.close()
+            }
+        }
+
+        private mutating func sendNewModels() {
+            guard models.names.count > modelsSent else { return }
+            send(.models(Array(models.names[modelsSent...])))
+            modelsSent = models.names.count
+        }
+
+        @inline(__always)
+        private mutating func accept(_ request: ParsedRequest) {
+            rows += 1
+            if request.micros < firstMicros { firstMicros = request.micros }
+            if request.micros > lastMicros { lastMicros = request.micros }
+            rollups.add(request)
+            if rollups.isFull {
+                sendNewModels()
+                send(.rollups(rollups.drain()))
+            }
+            if keepRaw {
+                batch.append(request)
+                if batch.count == ParseStage.requestBatchSize {
+                    sendNewModels()
+                    send(.requests(batch))
+                    batch = []
+                    batch.reserveCapacity(ParseStage.requestBatchSize)
+                    stage.progress.rowsParsed.store(rows, ordering: .relaxed)
+                }
+            } else if rows & 0xFFFF == 0 {
+                stage.progress.rowsParsed.store(rows, ordering: .relaxed)
+            }
+        }
+
+        private mutating func reject(_ line: Int64, _ reason: String, _ bytes: UnsafeRawBufferPointer) {
+            rejected += 1
+            let record = RejectRecord(line: line, reason: reason, excerpt: RejectRecord.excerpt(of: bytes))
+            if sampleRejects.count < 5 { sampleRejects.append(record) }
+            rejects.append(record)
+            if rejects.count == ParseStage.rejectBatchSize {
+                send(.rejects(rejects))
+                rejects = []
+            }
+        }
+
+        private mutating func rejectTooLong(_ line: Int64) {
+            let limit = LineSplitter.defaultMaxLineBytes >> 20
+            rejected += 1
+            let record = RejectRecord(line: line, reason: "line is longer than \(limit) MiB", excerpt: "")
+            if sampleRejects.count < 5 { sampleRejects.append(record) }
+            rejects.append(record)
+        }
+
+        @inline(__always)
+        private mutating func handle<P: LogLineParser>(
+            _ parser: inout P, _ line: UnsafeRawBufferPointer, _ number: Int64, _ request: inout ParsedRequest
+        ) {
+            guard fileError == nil else { return }
+            if line.count == 0 || ByteParsing.trimmed(line).count == 0 { return }
+            switch parser.parse(line, number: number, into: &request, models: &models) {
+            case .accepted: accept(request)
+            case .ignored, .deferred: break
+            case .skipped: skipped += 1
+            case .rejected(let reason): reject(number, reason, line)
+            case .fileError(let message): fileError = message
+            }
+        }
+
+        /// Parses the file: first the bytes already read for detection, then the rest of the chunks.
+        mutating func stream<P: LogLineParser>(_ parser: inout P, head: [UInt8], totals: ReadTotals?) {
+            var splitter = LineSplitter()
+            var assembler = RecordAssembler()
+            let joinRecords = parser.recordsMaySpanLines
+            var request = ParsedRequest.blank
+
+            func feed(_ bytes: UnsafeRawBufferPointer, final: Bool) {
+                let emit: (UnsafeRawBufferPointer, Int64) -> Void = { line, number in
+                    if joinRecords {
+                        assembler.add(line, number: number) { result in
+                            switch result {
+                            case .record(let record, let first): handle(&parser, record, first, &request)
+                            case .pending: break
+                            case .tooLong(let first): rejectTooLong(first)
+                            }
+                        }
+                    } else {
+                        handle(&parser, line, number, &request)
+                    }
+                }
+                let tooLong: (Int64) -> Void = { number in rejectTooLong(number) }
+                splitter.feed(bytes, emit: emit, tooLong: tooLong)
+                if final {
+                    splitter.finish(emit: emit, tooLong: tooLong)
+                    if joinRecords {
+                        assembler.finish { result in
+                            switch result {
+                            case .record(let record, let first): handle(&parser, record, first, &request)
+                            case .pending: break
+                            case .tooLong(let first): rejectTooLong(first)
+                            }
+                        }
+                    }
+                }
+            }
+
+            var endTotals = totals
+            head.withUnsafeBytes { feed($0, final: endTotals != nil) }
+            while endTotals == nil && fileError == nil && writerListening {
+                guard let event = stage.events.pop() else { return }
+                switch event {
+                case .chunk(let chunk):
+                    feed(chunk.bytes, final: false)
+                    stage.pool.give(chunk)
+                case .end(let end):
+                    endTotals = end
+                    feed(UnsafeRawBufferPointer(start: nil, count: 0), final: true)
+                case .failed(let error):
+                    send(.failed(.extract(error)))
+                    return
+                }
+            }
+            if let fileError {
+                stage.events.cancel()
+                stage.pool.close()
+                send(.failed(.content(fileError)))
+                return
+            }
+            guard let endTotals, writerListening else { return }
+            for held in parser.finish(models: &models) { accept(held) }
+            finish(totals: endTotals)
+        }
+
+        /// Ends a file that had no lines.
+        mutating func finishWithoutLines(totals: ReadTotals?) {
+            var endTotals = totals
+            while endTotals == nil {
+                guard let event = stage.events.pop() else { return }
+                switch event {
+                case .chunk(let chunk): stage.pool.give(chunk)
+                case .end(let end): endTotals = end
+                case .failed(let error):
+                    send(.failed(.extract(error)))
+                    return
+                }
+            }
+            finish(totals: endTotals!)
+        }
+
+        private mutating func finish(totals: ReadTotals) {
+            if rollups.overflowed {
+                send(.failed(.content("a 64-bit sum of a minute rollup overflowed; token counts are implausibly large")))
+                return
+            }
+            sendNewModels()
+            if !batch.isEmpty { send(.requests(batch)) }
+            if !rejects.isEmpty { send(.rejects(rejects)) }
+            if !rollups.isEmpty { send(.rollups(rollups.drain())) }
+            stage.progress.rowsParsed.store(rows, ordering: .relaxed)
+            send(
+                .finished(
+                    ParseTotals(
+                        format: format, read: totals, rows: rows, rejected: rejected, skipped: skipped,
+                        firstMicros: rows > 0 ? firstMicros : nil, lastMicros: rows > 0 ? lastMicros : nil,
+                        sampleRejects: sampleRejects)))
+        }
+    }
+}

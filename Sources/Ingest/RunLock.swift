@@ -1,0 +1,76 @@
+import Foundation
+import PhasecastCore
+
+/// An exclusive lock on a database for the length of a run, so that two writers (two cron jobs,
+/// a cron job and a manual run) never interleave their files.
+///
+/// It is an `flock` on `<database>.lock`, which the kernel releases when the process ends in
+/// any way, so a killed run never leaves a stale lock. The holder's pid is written into the file
+/// for the message the next run shows.
+public final class RunLock {
+    public let path: String
+    private let descriptor: Int32
+
+    /// Takes the lock, waiting up to `waitSeconds` for another holder to finish.
+    public init(databasePath: String, waitSeconds: Double) throws(RunLockError) {
+        path = databasePath + ".lock"
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .unavailable(path: path, reason: String(cString: strerror(errno))) }
+        let deadline = Date().addingTimeInterval(max(0, waitSeconds))
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR else {
+                let reason = String(cString: strerror(errno))
+                close(fd)
+                throw .unavailable(path: path, reason: reason)
+            }
+            if Date() >= deadline {
+                let holder = RunLock.holder(fd)
+                close(fd)
+                throw .held(databasePath: databasePath, holder: holder, waited: waitSeconds)
+            }
+            usleep(100_000)
+        }
+        descriptor = fd
+        let pid = "\(getpid())\n"
+        _ = ftruncate(fd, 0)
+        _ = pid.withCString { pwrite(fd, $0, strlen($0), 0) }
+    }
+
+    deinit {
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
+    }
+
+    private static func holder(_ fd: Int32) -> String? {
+        var buffer = [UInt8](repeating: 0, count: 32)
+        let count = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 31, 0) }
+        guard count > 0 else { return nil }
+        let text = String(decoding: buffer[0..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? nil : text
+    }
+}
+
+/// Why the run lock could not be taken.
+public enum RunLockError: PhasecastError {
+    case held(databasePath: String, holder: String?, waited: Double)
+    case unavailable(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .held(let databasePath, let holder, let waited):
+            let who = holder.map { " (pid \($0))" } ?? ""
+            let waitedText = waited > 0 ? " after waiting \(waited) s" : ""
+            return "another phasecast run\(who) is writing to \(databasePath)\(waitedText); "
+                + "try again later, or pass --wait SECONDS"
+        case .unavailable(let path, let reason):
+            return "cannot open the lock file \(path): \(reason)"
+        }
+    }
+
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .held: .tempFail
+        case .unavailable: .ioError
+        }
+    }
+}

@@ -1,0 +1,145 @@
+import Extract
+import Foundation
+import Store
+
+/// A row of `source_files`: what the database holds of one path.
+struct RegistryEntry: Equatable {
+    enum Status: String {
+        case loaded, failed, outdated
+    }
+
+    var fileID: Int64
+    var path: String
+    var fingerprint: String
+    var status: Status
+    var loadedAt: String
+    var firstRowID: Int64?
+    var lastRowID: Int64?
+
+    /// Whether rows of this entry's fingerprint are in the database.
+    var holdsRows: Bool { status != .failed }
+}
+
+/// Reads and updates `source_files`, and decides what a run does with each input.
+struct SourceFileRegistry {
+    let connection: Connection
+
+    private static let columns = "file_id, path, fingerprint, status, loaded_at, first_rowid, last_rowid"
+
+    private func entries(_ sql: String, _ arguments: [SQLValue]) throws -> [RegistryEntry] {
+        try connection.rows("SELECT \(Self.columns) FROM source_files \(sql)", arguments).map { row in
+            RegistryEntry(
+                fileID: row[0].integer ?? 0, path: row[1].text ?? "", fingerprint: row[2].text ?? "",
+                status: RegistryEntry.Status(rawValue: row[3].text ?? "") ?? .failed, loadedAt: row[4].text ?? "",
+                firstRowID: row[5].integer, lastRowID: row[6].integer)
+        }
+    }
+
+    /// The entry of a path.
+    func entry(path: String) throws -> RegistryEntry? {
+        try entries("WHERE path = ?", [.text(path)]).first
+    }
+
+    /// The entry whose rows are of this content, if any.
+    func entryHoldingRows(fingerprint: String) throws -> RegistryEntry? {
+        try entries("WHERE fingerprint = ? AND status <> 'failed' ORDER BY file_id", [.text(fingerprint)]).first
+    }
+
+    /// The entry whose rows were read from a file of exactly these bytes, if any.
+    func entryHoldingRows(rawFingerprint: String) throws -> RegistryEntry? {
+        try entries("WHERE raw_fingerprint = ? AND status <> 'failed' ORDER BY file_id", [.text(rawFingerprint)]).first
+    }
+
+    /// Follows files that were renamed since they were loaded (log rotation: `app.log.1` becomes
+    /// `app.log.2`): an entry whose content now sits at another input path, and no longer at its
+    /// own, takes that path, so the content is neither loaded twice nor replaced by what now
+    /// sits at its old path. An entry pushed off its path by such a move, whose content is not
+    /// among the inputs any more, keeps its rows under `path@fingerprint`.
+    /// Returns the moves made, old path → new path.
+    /// Fingerprints here are of the bytes on disk: a renamed file keeps its bytes.
+    func followRenames(inputs: [(path: String, fingerprint: String)]) throws -> [(from: String, to: String)] {
+        var fingerprintAtPath: [String: String] = [:]
+        for input in inputs { fingerprintAtPath[input.path] = input.fingerprint }
+        /// Whether the content is still at the entry's own path (then the input is a copy).
+        func contentStillAt(_ path: String, _ fingerprint: String) -> Bool {
+            if let known = fingerprintAtPath[path] { return known == fingerprint }
+            guard FileManager.default.fileExists(atPath: path) else { return false }
+            return (try? Fingerprint.ofFile(path).text) == fingerprint
+        }
+        var moves: [(entry: RegistryEntry, to: String)] = []
+        var claimedPaths = Set<String>()
+        for input in inputs where !claimedPaths.contains(input.path) {
+            guard let holder = try entryHoldingRows(rawFingerprint: input.fingerprint), holder.path != input.path,
+                !contentStillAt(holder.path, input.fingerprint),
+                !moves.contains(where: { $0.entry.fileID == holder.fileID })
+            else { continue }
+            moves.append((holder, input.path))
+            claimedPaths.insert(input.path)
+        }
+        guard !moves.isEmpty else { return [] }
+        let movingIDs = Set(moves.map(\.entry.fileID))
+        var displaced: [(entry: RegistryEntry, to: String)] = []
+        for move in moves {
+            if let occupant = try entry(path: move.to), !movingIDs.contains(occupant.fileID) {
+                displaced.append((occupant, "\(occupant.path)@\(occupant.fingerprint)"))
+            }
+        }
+        let all = moves + displaced
+        try connection.immediateTransaction {
+            // Through temporary names, so that no two rows share a path on the way.
+            for item in all {
+                try connection.run(
+                    "UPDATE source_files SET path = ? WHERE file_id = ?",
+                    [.text("\u{1}moving-\(item.entry.fileID)"), .integer(item.entry.fileID)])
+            }
+            for item in all {
+                try connection.run(
+                    "UPDATE source_files SET path = ? WHERE file_id = ?", [.text(item.to), .integer(item.entry.fileID)])
+            }
+        }
+        return all.map { ($0.entry.path, $0.to) }
+    }
+
+    /// Records that content at `path` failed to load. Rows of earlier content at that path stay,
+    /// and its entry becomes `outdated`; otherwise the path is registered as `failed`.
+    func recordFailure(
+        path: String, fingerprint: String, rawFingerprint: String, format: String?, bytes: Int64, uncompressedBytes: Int64, compressed: Bool,
+        seconds: Double, runID: Int64, message: String
+    ) throws {
+        let now = Self.now()
+        try connection.immediateTransaction {
+            if let existing = try entry(path: path), existing.holdsRows {
+                try connection.run(
+                    "UPDATE source_files SET status = 'outdated', error = ?, run_id = ? WHERE file_id = ?",
+                    [.text(message), .integer(runID), .integer(existing.fileID)])
+                return
+            }
+            try connection.run(
+                """
+                INSERT INTO source_files (path, fingerprint, raw_fingerprint, format, status, error, bytes,
+                    uncompressed_bytes, compressed, rows, rejected, skipped, raw_rows, loaded_at, load_seconds, run_id)
+                VALUES (?, ?, ?, ?, 'failed', ?, ?, ?, ?, 0, 0, 0, 0, ?, ?, ?)
+                ON CONFLICT (path) DO UPDATE SET fingerprint = excluded.fingerprint,
+                    raw_fingerprint = excluded.raw_fingerprint, format = excluded.format,
+                    status = 'failed', error = excluded.error, bytes = excluded.bytes,
+                    uncompressed_bytes = excluded.uncompressed_bytes, compressed = excluded.compressed,
+                    rows = 0, rejected = 0, skipped = 0, raw_rows = 0, first_ts_us = NULL, last_ts_us = NULL,
+                    first_rowid = NULL, last_rowid = NULL, loaded_at = excluded.loaded_at,
+                    load_seconds = excluded.load_seconds, run_id = excluded.run_id
+                """,
+                [
+                    .text(path), .text(fingerprint), .text(rawFingerprint), format.map { .text($0) } ?? .null,
+                    .text(message),
+                    .integer(bytes), .integer(uncompressedBytes), .integer(compressed ? 1 : 0), .text(now),
+                    .real(seconds), .integer(runID),
+                ])
+        }
+    }
+
+    /// The current UTC time as ISO 8601 text.
+    static func now() -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: Date())
+    }
+}

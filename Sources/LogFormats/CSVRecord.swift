@@ -1,0 +1,139 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The fields of one CSV record (RFC 4180): comma-separated, optionally double-quoted,
+/// with `""` standing for a quote inside a quoted field.
+///
+/// Splitting stores byte ranges only; a field is copied (and unescaped) only when asked for
+/// as text. One instance is reused for every line of a file.
+public struct CSVRecord {
+    /// Start offsets of the fields' contents (inside the quotes for quoted fields).
+    private var starts: [Int] = []
+    /// End offsets (exclusive) of the fields' contents.
+    private var ends: [Int] = []
+    /// Whether a field was quoted and holds an escaped `""`.
+    private var escaped: [Bool] = []
+    public private(set) var count = 0
+    private var line = UnsafeRawBufferPointer(start: nil, count: 0)
+
+    public init() {
+        starts.reserveCapacity(64)
+        ends.reserveCapacity(64)
+        escaped.reserveCapacity(64)
+    }
+
+    /// Whether the line leaves a quoted field open, so that the record continues on the next line.
+    public static func hasOpenQuote(_ line: UnsafeRawBufferPointer) -> Bool {
+        guard let base = line.baseAddress, memchr(base, 0x22, line.count) != nil else { return false }
+        var quotes = 0
+        for byte in line where byte == 0x22 { quotes += 1 }
+        return quotes % 2 == 1
+    }
+
+    /// Splits `line` into fields. Returns false when a quoted field is malformed
+    /// (text after a closing quote, or a quote left open).
+    public mutating func split(_ line: UnsafeRawBufferPointer) -> Bool {
+        self.line = line
+        count = 0
+        let n = line.count
+        var i = 0
+        while true {
+            if i < n && line[i] == 0x22 {
+                // Quoted field.
+                i += 1
+                let start = i
+                var hasEscape = false
+                while true {
+                    guard i < n else { return false }
+                    if line[i] == 0x22 {
+                        if i + 1 < n && line[i + 1] == 0x22 {
+                            hasEscape = true
+                            i += 2
+                            continue
+                        }
+                        break
+                    }
+                    i += 1
+                }
+                append(start, i, hasEscape)
+                i += 1
+                // Spaces may follow a closing quote; anything else is malformed.
+                while i < n && (line[i] == 0x20 || line[i] == 0x09) { i += 1 }
+                if i == n { return true }
+                guard line[i] == 0x2C else { return false }
+                i += 1
+            } else {
+                let start = i
+                if let base = line.baseAddress, i < n,
+                    let comma = memchr(base + i, 0x2C, n - i)
+                {
+                    let end = UnsafeRawPointer(comma) - base
+                    append(start, end, false)
+                    i = end + 1
+                } else {
+                    append(start, n, false)
+                    return true
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private mutating func append(_ start: Int, _ end: Int, _ hasEscape: Bool) {
+        if count < starts.count {
+            starts[count] = start
+            ends[count] = end
+            escaped[count] = hasEscape
+        } else {
+            starts.append(start)
+            ends.append(end)
+            escaped.append(hasEscape)
+        }
+        count += 1
+    }
+
+    /// The raw bytes of field `index` (without surrounding quotes; `""` not yet unescaped).
+    @inline(__always)
+    public func field(_ index: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: line[starts[index]..<ends[index]])
+    }
+
+    /// Field `index` as text, with `""` turned into `"`.
+    public func text(_ index: Int) -> String {
+        let raw = field(index)
+        guard escaped[index] else { return String(decoding: raw, as: UTF8.self) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(raw.count)
+        var i = 0
+        while i < raw.count {
+            bytes.append(raw[i])
+            i += (raw[i] == 0x22 && i + 1 < raw.count && raw[i + 1] == 0x22) ? 2 : 1
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Whether field `index` holds `""` escapes (its raw bytes differ from its text).
+    public func isEscaped(_ index: Int) -> Bool { escaped[index] }
+
+    /// The header names of this record, trimmed, for matching columns.
+    public func headerNames() -> [String] {
+        (0..<count).map { index in
+            var name = text(index)
+            if name.utf8.starts(with: [0xEF, 0xBB, 0xBF]) { name = String(name.dropFirst()) }
+            return name.trimmingSpaces()
+        }
+    }
+}
+
+extension String {
+    /// The string without leading and trailing spaces and tabs.
+    func trimmingSpaces() -> String {
+        var scalars = Substring(self)
+        while let first = scalars.first, first == " " || first == "\t" { scalars.removeFirst() }
+        while let last = scalars.last, last == " " || last == "\t" { scalars.removeLast() }
+        return String(scalars)
+    }
+}

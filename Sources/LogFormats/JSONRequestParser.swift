@@ -1,0 +1,189 @@
+import PhasecastCore
+
+/// Parses the JSON-lines usage formats: OpenAI (Chat Completions, Responses, Batch output),
+/// Anthropic Messages usage, Bedrock invocation logs and LiteLLM spend logs.
+///
+/// Each format normalizes its counts at this edge: `prompt` always includes cached tokens.
+public struct JSONRequestParser: LogLineParser {
+    public enum Flavor: Sendable {
+        case openAI
+        case anthropic
+        case bedrock
+        case liteLLM
+    }
+
+    private let flavor: Flavor
+    private let options: ParseOptions
+    private let scanner = JSONLineScanner()
+
+    public init(flavor: Flavor, options: ParseOptions) {
+        self.flavor = flavor
+        self.options = options
+    }
+
+    public mutating func parse(
+        _ line: UnsafeRawBufferPointer, number: Int64, into request: inout ParsedRequest,
+        models: inout ModelNames
+    ) -> LineVerdict {
+        var fields = JSONUsageFields()
+        if let error = scanner.scan(line, visitor: &fields) { return .rejected(error.reason) }
+        var reason: String?
+        let tokens: TokenCounts?
+        switch flavor {
+        case .openAI: tokens = openAITokens(fields, reason: &reason)
+        case .anthropic: tokens = anthropicTokens(fields, reason: &reason)
+        case .bedrock: tokens = bedrockTokens(fields, reason: &reason)
+        case .liteLLM: tokens = liteLLMTokens(fields, line: line, reason: &reason)
+        }
+        let failed = signalsFailure(fields)
+        guard let tokens else {
+            if let reason { return .rejected(reason) }
+            // No usage at all: a failed request carries nothing to count.
+            return failed ? .skipped : .rejected(missingUsageReason)
+        }
+        guard FieldReading.checkCached(tokens.cached, prompt: tokens.prompt, reason: &reason) else {
+            return .rejected(reason!)
+        }
+        guard let micros = timestamp(fields, reason: &reason) else { return .rejected(reason!) }
+        let modelSlot = flavor == .bedrock ? fields.modelId : fields.model
+        let model: Int32
+        if let value = modelSlot.value, value.kind == .string {
+            model = value.hasEscapes ? models.index(of: value.text()) : models.index(of: value.bytes)
+        } else {
+            model = models.index(of: options.defaultModel)
+        }
+        request = ParsedRequest(
+            micros: micros, prompt: tokens.prompt, cached: tokens.cached, output: tokens.output, model: model,
+            status: failed ? .failed : .ok, line: number)
+        return .accepted
+    }
+
+    private var missingUsageReason: String {
+        switch flavor {
+        case .openAI: "no usage.prompt_tokens or usage.input_tokens"
+        case .anthropic: "no usage.input_tokens"
+        case .bedrock: "no input.inputTokenCount"
+        case .liteLLM: "no prompt_tokens"
+        }
+    }
+
+    // MARK: Token counts per format
+
+    /// A count from a slot; nil with no reason when absent, nil with a reason when malformed.
+    private func count(_ slot: JSONUsageFields.Slot, _ label: StaticString, reason: inout String?) -> Int64? {
+        guard let value = slot.value, value.kind != .null else { return nil }
+        guard value.kind == .number || value.kind == .string else {
+            reason = "\(label) is not a number"
+            return nil
+        }
+        return FieldReading.count(value.bytes, label, reason: &reason)
+    }
+
+    /// Chat Completions: prompt_tokens includes cached_tokens. Responses: input_tokens includes them.
+    private func openAITokens(_ f: JSONUsageFields, reason: inout String?) -> TokenCounts? {
+        let usesResponsesAPI = f.promptTokens.value == nil
+        let promptSlot = usesResponsesAPI ? f.inputTokens : f.promptTokens
+        let outputSlot = usesResponsesAPI ? f.outputTokens : f.completionTokens
+        guard let prompt = count(promptSlot, "prompt tokens", reason: &reason) else { return nil }
+        guard let output = count(outputSlot, "output tokens", reason: &reason) else {
+            if reason == nil { reason = "no usage.completion_tokens or usage.output_tokens" }
+            return nil
+        }
+        let cached = count(f.cachedTokens, "cached tokens", reason: &reason) ?? 0
+        return reason == nil ? TokenCounts(prompt: prompt, cached: cached, output: output) : nil
+    }
+
+    /// Anthropic: input_tokens excludes cache reads and cache writes; the prompt is their sum.
+    private func anthropicTokens(_ f: JSONUsageFields, reason: inout String?) -> TokenCounts? {
+        guard let input = count(f.inputTokens, "input tokens", reason: &reason) else { return nil }
+        guard let output = count(f.outputTokens, "output tokens", reason: &reason) else {
+            if reason == nil { reason = "no usage.output_tokens" }
+            return nil
+        }
+        let read = count(f.cacheReadInputTokens, "cache read tokens", reason: &reason) ?? 0
+        let written = count(f.cacheCreationInputTokens, "cache creation tokens", reason: &reason) ?? 0
+        guard reason == nil else { return nil }
+        return TokenCounts(prompt: input + read + written, cached: read, output: output)
+    }
+
+    /// Bedrock: inputTokenCount excludes cache reads and writes, as Anthropic's input_tokens does.
+    private func bedrockTokens(_ f: JSONUsageFields, reason: inout String?) -> TokenCounts? {
+        guard let input = count(f.inputTokenCount, "input tokens", reason: &reason) else { return nil }
+        let output = count(f.outputTokenCount, "output tokens", reason: &reason) ?? 0
+        let read = count(f.cacheReadInputTokenCount, "cache read tokens", reason: &reason) ?? 0
+        let written = count(f.cacheWriteInputTokenCount, "cache write tokens", reason: &reason) ?? 0
+        guard reason == nil else { return nil }
+        return TokenCounts(prompt: input + read + written, cached: read, output: output)
+    }
+
+    /// LiteLLM: prompt_tokens follows OpenAI (includes cached); cached tokens, when logged, are
+    /// `cache_read_input_tokens` or a usage object's `prompt_tokens_details.cached_tokens`.
+    private func liteLLMTokens(_ f: JSONUsageFields, line: UnsafeRawBufferPointer, reason: inout String?)
+        -> TokenCounts?
+    {
+        guard let prompt = count(f.promptTokens, "prompt tokens", reason: &reason) else { return nil }
+        guard let output = count(f.completionTokens, "completion tokens", reason: &reason) else {
+            if reason == nil { reason = "no completion_tokens" }
+            return nil
+        }
+        let cached =
+            count(f.cacheReadInputTokens, "cached tokens", reason: &reason)
+            ?? count(f.cachedTokens, "cached tokens", reason: &reason) ?? 0
+        return reason == nil ? TokenCounts(prompt: prompt, cached: cached, output: output) : nil
+    }
+
+    // MARK: Time and status
+
+    private func timestamp(_ f: JSONUsageFields, reason: inout String?) -> Int64? {
+        switch flavor {
+        case .openAI:
+            if let value = f.created.value {
+                guard value.kind == .number else {
+                    return FieldReading.anyInstant(value, reason: &reason)
+                }
+                return FieldReading.epochInstant(value.bytes, unit: .seconds, reason: &reason)
+            }
+            if let value = f.createdAt.value {
+                if value.kind == .number {
+                    return FieldReading.epochInstant(value.bytes, unit: .seconds, reason: &reason)
+                }
+                return FieldReading.anyInstant(value, reason: &reason)
+            }
+            reason = "no created or created_at timestamp"
+            return nil
+        case .anthropic, .bedrock:
+            for slot in [f.timestamp, f.createdAt, f.startTime, f.created] {
+                if let value = slot.value { return FieldReading.anyInstant(value, reason: &reason) }
+            }
+            reason = "no timestamp field (timestamp, created_at, time or ts)"
+            return nil
+        case .liteLLM:
+            for slot in [f.startTime, f.timestamp, f.createdAt] {
+                if let value = slot.value { return FieldReading.anyInstant(value, reason: &reason) }
+            }
+            reason = "no startTime"
+            return nil
+        }
+    }
+
+    /// Whether the record says the request failed: an error object, a non-2xx status code,
+    /// a failure status word, a failed batch result.
+    private func signalsFailure(_ f: JSONUsageFields) -> Bool {
+        if f.hasError { return true }
+        if let code = f.statusCode.value, case .value(let value) = ByteParsing.tokenCount(code.bytes),
+            value >= 300
+        {
+            return true
+        }
+        if let status = f.status.value, status.kind == .string,
+            RequestStatusText.interpret(status.bytes) == .failed
+        {
+            return true
+        }
+        if let type = f.resultType.value, type.kind == .string, !ByteParsing.equals(type.bytes, "succeeded") {
+            return true
+        }
+        if let code = f.errorCode.value, code.kind != .null { return true }
+        return false
+    }
+}

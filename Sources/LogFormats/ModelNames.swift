@@ -1,0 +1,71 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The model names seen in one file, each given a small index in order of first appearance.
+///
+/// Looking up a name already seen allocates nothing: the last match is checked first, then a
+/// hash of the bytes.
+public struct ModelNames: Sendable {
+    public private(set) var names: [String] = []
+    private var nameBytes: [[UInt8]] = []
+    private var indexesByHash: [UInt64: [Int32]] = [:]
+    private var lastIndex: Int32 = -1
+    /// The name used where a line has no model, or an empty one.
+    public let fallback: String
+
+    /// Longest model name kept; longer ones are cut.
+    public static let maxNameBytes = 200
+
+    public init(fallback: String) {
+        self.fallback = fallback
+    }
+
+    /// The index of the model named by `raw` (leading and trailing spaces ignored; an empty name
+    /// stands for `fallback`).
+    public mutating func index(of raw: UnsafeRawBufferPointer) -> Int32 {
+        var bytes = ByteParsing.trimmed(raw)
+        if bytes.count == 0 { return index(of: fallback) }
+        if bytes.count > Self.maxNameBytes {
+            bytes = UnsafeRawBufferPointer(rebasing: bytes[0..<Self.maxNameBytes])
+        }
+        if lastIndex >= 0 && Self.same(nameBytes[Int(lastIndex)], bytes) { return lastIndex }
+        let hash = Self.fnv1a(bytes)
+        if let candidates = indexesByHash[hash] {
+            for candidate in candidates where Self.same(nameBytes[Int(candidate)], bytes) {
+                lastIndex = candidate
+                return candidate
+            }
+        }
+        let index = Int32(names.count)
+        names.append(String(decoding: bytes, as: UTF8.self))
+        nameBytes.append(Array(bytes))
+        indexesByHash[hash, default: []].append(index)
+        lastIndex = index
+        return index
+    }
+
+    /// The index of the model named `name`.
+    public mutating func index(of name: String) -> Int32 {
+        var copy = name
+        return copy.withUTF8 { index(of: UnsafeRawBufferPointer($0)) }
+    }
+
+    @inline(__always)
+    private static func same(_ stored: [UInt8], _ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard stored.count == bytes.count else { return false }
+        return stored.withUnsafeBytes { memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }
+    }
+
+    @inline(__always)
+    private static func fnv1a(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        return hash
+    }
+}

@@ -1,0 +1,114 @@
+import PhasecastCore
+
+/// What a user tells the parsers beyond the bytes: trace start, model name, column mapping.
+public struct ParseOptions: Sendable {
+    /// Start of the trace, for formats whose timestamps are offsets (`--start`), UTC µs.
+    public var start: Int64?
+    /// Model name for formats without a model field (`--model`).
+    public var defaultModel: String
+    /// Column mapping of the generic `csv` format (`--map`).
+    public var columnMap: ColumnMap?
+    /// Unit of numeric timestamps: for `csv` the epoch unit (nil = ISO 8601 text); for relative
+    /// traces it overrides the format's own unit.
+    public var timestampUnit: TimeUnit?
+    /// Tokens per prefix-cache block in Mooncake traces.
+    public var cacheBlockTokens: Int
+    /// Capacity of the simulated prefix cache, in blocks (Mooncake) or segments (RAGPulse).
+    public var cacheCapacityBlocks: Int
+
+    /// The model name used when none is given.
+    public static let unknownModel = "unknown"
+
+    public init(
+        start: Int64? = nil, defaultModel: String = ParseOptions.unknownModel,
+        columnMap: ColumnMap? = nil, timestampUnit: TimeUnit? = nil,
+        cacheBlockTokens: Int = PrefixCacheSimulator.defaultBlockTokens,
+        cacheCapacityBlocks: Int = PrefixCacheSimulator.defaultCapacityBlocks
+    ) {
+        self.start = start
+        self.defaultModel = defaultModel
+        self.columnMap = columnMap
+        self.timestampUnit = timestampUnit
+        self.cacheBlockTokens = cacheBlockTokens
+        self.cacheCapacityBlocks = cacheCapacityBlocks
+    }
+}
+
+/// Which CSV columns hold the fields of a request, for the generic `csv` format.
+public struct ColumnMap: Sendable, Equatable {
+    public var timestamp: String
+    public var prompt: String
+    public var output: String
+    public var cached: String?
+    public var model: String?
+    public var status: String?
+
+    public init(
+        timestamp: String, prompt: String, output: String, cached: String? = nil,
+        model: String? = nil, status: String? = nil
+    ) {
+        self.timestamp = timestamp
+        self.prompt = prompt
+        self.output = output
+        self.cached = cached
+        self.model = model
+        self.status = status
+    }
+
+    /// The keys `--map` accepts.
+    public static let keys = ["ts", "prompt", "output", "cached", "model", "status"]
+
+    /// Parses `ts=COL,prompt=COL,output=COL[,cached=COL][,model=COL][,status=COL]`.
+    public init(parsing text: String) throws(FormatSetupError) {
+        var values: [String: String] = [:]
+        for pair in text.split(separator: ",", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            let key = parts.first.map { String($0).trimmingSpaces().lowercased() } ?? ""
+            guard parts.count == 2, !parts[1].isEmpty else {
+                throw .badMap("'\(pair)' is not KEY=COLUMN")
+            }
+            guard Self.keys.contains(key) else {
+                throw .badMap("unknown key '\(key)' (expected one of \(Self.keys.joined(separator: ", ")))")
+            }
+            guard values[key] == nil else { throw .badMap("key '\(key)' is given twice") }
+            values[key] = String(parts[1]).trimmingSpaces()
+        }
+        let missing = ["ts", "prompt", "output"].filter { values[$0] == nil }
+        guard missing.isEmpty else {
+            throw .badMap("missing \(missing.joined(separator: ", ")) (ts, prompt and output are required)")
+        }
+        self.init(
+            timestamp: values["ts"]!, prompt: values["prompt"]!, output: values["output"]!,
+            cached: values["cached"], model: values["model"], status: values["status"])
+    }
+}
+
+/// Why a parser cannot be set up for a file: missing or wrong options, unusable header.
+public enum FormatSetupError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The format's timestamps are offsets and `--start` was not given.
+    case needsStart(format: String, unit: String)
+    /// `--map` is malformed.
+    case badMap(String)
+    /// The `csv` format was chosen without `--map`.
+    case needsMap
+    /// The header lacks columns the format needs.
+    case missingColumns(format: String, missing: [String], header: [String])
+    /// Format detection found nothing it knows.
+    case undetected(firstLine: String)
+
+    public var description: String {
+        switch self {
+        case .needsStart(let format, let unit):
+            "\(format) timestamps are \(unit) from the start of the trace, with no date; "
+                + "pass --start <ISO 8601 instant>, for example --start 2025-01-01T00:00:00Z"
+        case .badMap(let why): "--map: \(why)"
+        case .needsMap:
+            "the csv format needs --map ts=COLUMN,prompt=COLUMN,output=COLUMN[,cached=COLUMN][,model=COLUMN]"
+        case .missingColumns(let format, let missing, let header):
+            "\(format): the header has no column \(missing.joined(separator: ", ")) "
+                + "(header: \(header.joined(separator: ",")))"
+        case .undetected(let firstLine):
+            "could not tell the log format from the first line (\(firstLine)); pass --format NAME"
+        }
+    }
+}

@@ -1,0 +1,196 @@
+import ArgumentParser
+import Foundation
+import Ingest
+import LogFormats
+import PhasecastCore
+
+/// `phasecast ingest`: loads request logs into the database, each file exactly once.
+struct IngestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Load request logs (gzipped or plain) into the SQLite database, each file exactly once.",
+        discussion: """
+            Each file commits in one transaction with its rows, rejects, minute rollups and registry row, or \
+            not at all. A file whose content was loaded before, under any name, is skipped; the same path with \
+            new content replaces its earlier rows. Directories are walked recursively in sorted order, taking \
+            files ending in .csv, .jsonl, .ndjson, .json, .log, .txt, .tsv and .gz; `-` reads standard input.
+
+            Formats (--format):
+            \(LogFormat.allCases.map { "  \($0.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \($0.summary)" }.joined(separator: "\n"))
+
+            Exit codes: 0 every file loaded or skipped; 64 usage error; 65 one or more files failed on their \
+            content (the rest committed); 66 an input does not exist; 74 I/O error; 75 another run holds the \
+            database (see --wait).
+            """)
+
+    @Argument(help: "Log files, directories, or - for standard input.")
+    var inputs: [String]
+
+    @Option(name: .long, help: ArgumentHelp("SQLite database to load into; created if missing.", valueName: "path"))
+    var db: String = ProcessInfo.processInfo.environment["PHASECAST_DB"] ?? "phasecast.db"
+
+    @Option(name: .long, help: ArgumentHelp("Log format, or auto to tell it from each file's first lines.", valueName: "name"))
+    var format: String = "auto"
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Start of the trace, for formats whose timestamps are offsets (burstgpt, mooncake).",
+            valueName: "ISO 8601 instant"))
+    var start: String?
+
+    @Option(name: .long, help: ArgumentHelp("Model name for formats without a model field.", valueName: "name"))
+    var model: String = "unknown"
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Columns of the csv format: ts=COL,prompt=COL,output=COL[,cached=COL][,model=COL][,status=COL]; COL is a header name or a 1-based number.",
+            valueName: "mapping"))
+    var map: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Timestamp format of the csv format (iso, s, ms, us; default iso), or the unit of offsets in relative traces.",
+            valueName: "format"))
+    var tsFormat: String?
+
+    @Option(name: .long, help: ArgumentHelp("Tokens per prefix-cache block in Mooncake traces.", valueName: "n"))
+    var cacheBlockTokens: Int = PrefixCacheSimulator.defaultBlockTokens
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Capacity of the simulated prefix cache for Mooncake/RAGPulse traces, in blocks.", valueName: "n"))
+    var cacheBlocks: Int = PrefixCacheSimulator.defaultCapacityBlocks
+
+    @Flag(name: .long, help: "Keep only the rollups, not raw request rows (totals stay exact).")
+    var noRaw = false
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Delete raw request rows more than N days older than the newest request (rollups are kept).",
+            valueName: "N"))
+    var rawRetentionDays: Int?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Largest share of rejected lines a file may have and still load, as a fraction or a percentage (1% = 0.01).",
+            valueName: "rate"))
+    var maxRejectRate: String = "1%"
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Name to register standard input under (then new content under that name replaces the old); by default it is named by its content.",
+            valueName: "name"))
+    var name: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Wait up to this long for another run holding the database, instead of exiting 75.", valueName: "seconds"))
+    var wait: Double = 0
+
+    @Flag(name: .long, help: "Read every input to check its content, even when its size and modification time are unchanged.")
+    var rehash = false
+
+    @Flag(name: .long, help: "Print a machine-readable summary on standard output.")
+    var json = false
+
+    @Flag(name: .shortAndLong, help: "Do not print a line per file on standard error.")
+    var quiet = false
+
+    func validate() throws {
+        if format != "auto" && LogFormat(rawValue: format) == nil {
+            throw ValidationError(
+                "unknown format '\(format)'; expected auto or one of \(LogFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if format == LogFormat.csv.rawValue && map == nil {
+            throw ValidationError("--format csv needs --map ts=COLUMN,prompt=COLUMN,output=COLUMN")
+        }
+        if let tsFormat, tsFormat != "iso" && TimeUnit(rawValue: tsFormat) == nil {
+            throw ValidationError("--ts-format must be iso, s, ms or us (got '\(tsFormat)')")
+        }
+        if let start, Self.instant(start) == nil {
+            throw ValidationError("--start '\(start)' is not an ISO 8601 instant such as 2025-01-01T00:00:00Z")
+        }
+        if cacheBlockTokens < 1 { throw ValidationError("--cache-block-tokens must be at least 1") }
+        if cacheBlocks < 1 { throw ValidationError("--cache-blocks must be at least 1") }
+        if let days = rawRetentionDays, days < 0 { throw ValidationError("--raw-retention-days must be 0 or more") }
+        if noRaw && rawRetentionDays != nil {
+            throw ValidationError("--no-raw keeps no raw rows; --raw-retention-days has nothing to prune")
+        }
+        guard let rate = Self.rate(maxRejectRate) else {
+            throw ValidationError("--max-reject-rate must be a fraction from 0 to 1 or a percentage such as 1%")
+        }
+        _ = rate
+        if wait < 0 { throw ValidationError("--wait must be 0 or more seconds") }
+        if inputs.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be read only once") }
+        if let map { _ = try ColumnMap(parsing: map) }
+    }
+
+    /// Reads `1%`, `0.5 %` or `0.01` as a fraction.
+    static func rate(_ text: String) -> Double? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let value: Double?
+        if trimmed.hasSuffix("%") {
+            value = Double(trimmed.dropLast().trimmingCharacters(in: .whitespaces)).map { $0 / 100 }
+        } else {
+            value = Double(trimmed)
+        }
+        guard let value, value >= 0, value <= 1 else { return nil }
+        return value
+    }
+
+    /// Reads an ISO 8601 instant, or a date alone as its midnight UTC.
+    static func instant(_ text: String) -> Int64? {
+        var candidate = text
+        if candidate.count == 10 { candidate += "T00:00:00Z" }
+        var copy = candidate
+        return copy.withUTF8 { TimestampParsing.iso8601(UnsafeRawBufferPointer($0)) }
+    }
+
+    func options() throws -> IngestOptions {
+        var parse = ParseOptions(defaultModel: model)
+        parse.start = start.flatMap(Self.instant)
+        parse.columnMap = try map.map { try ColumnMap(parsing: $0) }
+        parse.timestampUnit = tsFormat.flatMap { $0 == "iso" ? nil : TimeUnit(rawValue: $0) }
+        parse.cacheBlockTokens = cacheBlockTokens
+        parse.cacheCapacityBlocks = cacheBlocks
+        return IngestOptions(
+            databasePath: db, inputs: inputs, format: LogFormat(rawValue: format), parse: parse, keepRaw: !noRaw,
+            rawRetentionDays: rawRetentionDays, maxRejectRate: Self.rate(maxRejectRate) ?? 0.01,
+            standardInputName: name, waitSeconds: wait,
+            commandLine: (["phasecast"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
+    }
+
+    func run() throws {
+        let quiet = self.quiet
+        let ingestor = Ingestor(
+            options: try options(), showProgress: !quiet && ProgressLine.standardErrorIsTerminal, rehash: rehash,
+            log: { line in if !quiet { Console.error(line) } })
+        let report: IngestReport
+        do {
+            report = try ingestor.run()
+        } catch {
+            throw fail(error)
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            Console.output(String(decoding: try encoder.encode(report), as: UTF8.self) + "\n")
+        } else if !quiet {
+            let loaded = report.files.filter { $0.status == .loaded || $0.status == .replaced }
+            let failed = report.files.filter { $0.status == .failed }.count
+            let skipped = report.files.filter { $0.status == .skipped }.count
+            let rows = loaded.reduce(0) { $0 + $1.rows }
+            Console.error(
+                "\(loaded.count) loaded, \(skipped) skipped, \(failed) failed; \(rows) rows into \(report.databasePath) "
+                    + String(format: "in %.2f s", report.seconds))
+        }
+        if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+    }
+}

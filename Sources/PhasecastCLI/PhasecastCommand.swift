@@ -1,0 +1,31 @@
+import ArgumentParser
+import PhasecastCore
+
+/// The `phasecast` command: how many prefill GPUs and decode GPUs, and when.
+public struct PhasecastCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "phasecast",
+        abstract: "Capacity planning for disaggregated LLM serving: prefill GPUs and decode GPUs, from request logs.",
+        discussion: """
+            Exit codes follow sysexits(3): 0 done; 64 usage error; 65 some input was bad (the rest was \
+            done); 66 an input does not exist; 74 I/O error; 75 another run holds the database.
+            """,
+        subcommands: [IngestCommand.self, BenchCommand.self])
+
+    public init() {}
+}
+
+/// Ends the process with a phasecast error's message and exit status.
+func fail(_ error: Error) -> ExitCode {
+    let message: String
+    let status: ExitStatus
+    if let known = error as? PhasecastError {
+        message = known.description
+        status = known.exitStatus
+    } else {
+        message = String(describing: error)
+        status = .ioError
+    }
+    Console.error("phasecast: error: \(message)")
+    return ExitCode(status.rawValue)
+}

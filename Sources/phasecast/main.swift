@@ -1,0 +1,3 @@
+import PhasecastCLI
+
+PhasecastCommand.main()
