@@ -1,4 +1,10 @@
 import Extract
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 import LogFormats
 import PhasecastCore
 
@@ -26,13 +32,15 @@ struct ParseStage {
     func run() {
         defer { output.close() }
         var head: [UInt8] = []
+        var headLineBreaks = 0
         var totals: ReadTotals?
         // Gather the first lines, returning chunks to the pool at once.
-        while totals == nil && !headHasEnoughLines(head) {
+        while totals == nil && headLineBreaks <= Self.detectionLines && head.count <= LineSplitter.defaultMaxLineBytes {
             guard let event = events.pop() else { return }
             switch event {
             case .chunk(let chunk):
                 head.append(contentsOf: chunk.bytes)
+                headLineBreaks += Self.lineBreaks(in: chunk.bytes, upTo: Self.detectionLines + 1)
                 pool.give(chunk)
             case .end(let end): totals = end
             case .failed(let error):
@@ -80,13 +88,16 @@ struct ParseStage {
         }
     }
 
-    private func headHasEnoughLines(_ head: [UInt8]) -> Bool {
-        var newlines = 0
-        for byte in head where byte == 0x0A {
-            newlines += 1
-            if newlines > Self.detectionLines { return true }
+    /// Line breaks in `bytes`, counting no further than `limit`.
+    private static func lineBreaks(in bytes: UnsafeRawBufferPointer, upTo limit: Int) -> Int {
+        guard let base = bytes.baseAddress else { return 0 }
+        var count = 0
+        var offset = 0
+        while count < limit, offset < bytes.count, let found = memchr(base + offset, 0x0A, bytes.count - offset) {
+            count += 1
+            offset = UnsafeRawPointer(found) - base + 1
         }
-        return head.count > LineSplitter.defaultMaxLineBytes
+        return count
     }
 
     /// Up to `limit` non-blank lines from the start of `head` (a last line without a break included).

@@ -1,0 +1,322 @@
+import Foundation
+import Ingest
+import LogFormats
+import PhasecastCore
+import Store
+import TestSupport
+import Testing
+
+@Suite struct IngestTests {
+    @Test func theAzureCodeTraceLoadsExactly() throws {
+        let dir = TemporaryDirectory()
+        let db = dir.file("p.db")
+        let report = try ingest(db, [Fixtures.path("azure2023_code.csv.gz")])
+        #expect(report.exitCode == 0)
+        #expect(report.files.map(\.status) == [.loaded])
+        let (raw, rollups) = try totals(db)
+        #expect(raw == [8819, 18_059_974, 0, 245_896])
+        #expect(rollups == raw)
+        let connection = try Connection(path: db)
+        let view = try connection.rows("SELECT count(*), sum(prefill_tokens), min(ts_utc), max(ts_utc) FROM v_requests")[0]
+        #expect(view == [8819, 18_059_974, "2023-11-16T18:17:03.979960Z", "2023-11-16T19:14:19.928016Z"])
+        let file = try connection.records("SELECT * FROM v_source_files")[0]
+        #expect(file["status"] == "loaded" && file["rows"] == 8819 && file["format"] == "azure")
+        #expect(file["first_ts_utc"] == "2023-11-16T18:17:03Z")
+    }
+
+    @Test func theMooncakeTraceDerivesCachedTokensFromBlockReuse() throws {
+        let dir = TemporaryDirectory()
+        let db = dir.file("p.db")
+        let options = ParseOptions(start: 1_717_200_000_000_000)
+        let report = try ingest(db, [Fixtures.path("mooncake_conversation.jsonl.gz")], parse: options)
+        #expect(report.files.first?.format == "mooncake")
+        let (raw, rollups) = try totals(db)
+        #expect(raw == [12_031, 144_793_823, 53_069_685, 4_122_048])
+        #expect(rollups == raw)
+    }
+
+    @Test func theUnsortedRAGPulseCutLoadsInFullWithItsSpan() throws {
+        let dir = TemporaryDirectory()
+        let db = dir.file("p.db")
+        let start = Int64(1_757_476_800) * 1_000_000  // 2025-09-10T04:00:00Z
+        try ingest(db, [Fixtures.path("ragpulse_two_runs.jsonl")], parse: ParseOptions(start: start))
+        let connection = try Connection(path: db)
+        let row = try connection.rows(
+            "SELECT count(*), sum(prompt_tokens), sum(output_tokens), min(ts_us), max(ts_us) FROM requests")[0]
+        #expect(row == [300, 859_703, 76_062, .integer(start), .integer(start + 16_070_000_000)])
+    }
+
+    /// Minute rollups against a GROUP BY over the raw rows, cell by cell, histograms included.
+    func expectRollupsMatchRawRows(_ database: String) throws {
+        let connection = try Connection(path: database)
+        let fromRaw = try connection.rows(
+            """
+            SELECT file_id, ts_us / 60000000 AS minute, model_id, count(*), sum(status), sum(prompt_tokens),
+                sum(cached_tokens), sum(prompt_tokens - cached_tokens),
+                sum((prompt_tokens - cached_tokens) * (prompt_tokens - cached_tokens)),
+                sum((prompt_tokens - cached_tokens) * cached_tokens), sum(output_tokens),
+                sum(output_tokens * prompt_tokens), sum(output_tokens * output_tokens)
+            FROM requests GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+            """)
+        let rolled = try connection.rows(
+            """
+            SELECT file_id, minute, model_id, requests, failed, prompt_tokens, cached_tokens, prefill_tokens,
+                prefill_sq, prefill_cached, output_tokens, output_prompt, output_sq
+            FROM request_minutes ORDER BY 1, 2, 3
+            """)
+        #expect(fromRaw.count == rolled.count)
+        #expect(fromRaw == rolled)
+        // Histograms: rebuilt from the raw rows of each cell.
+        var expected: [String: (LengthHistogram, LengthHistogram)] = [:]
+        for row in try connection.rows("SELECT file_id, ts_us / 60000000, model_id, prompt_tokens, output_tokens FROM requests") {
+            let key = "\(row[0]) \(row[1]) \(row[2])"
+            var pair = expected[key] ?? (LengthHistogram(), LengthHistogram())
+            pair.0.add(row[3].integer!)
+            pair.1.add(row[4].integer!)
+            expected[key] = pair
+        }
+        for row in try connection.rows("SELECT file_id, minute, model_id, prompt_hist, output_hist FROM request_minutes") {
+            let key = "\(row[0]) \(row[1]) \(row[2])"
+            #expect(LengthHistogram(json: row[3].text!) == expected[key]?.0)
+            #expect(LengthHistogram(json: row[4].text!) == expected[key]?.1)
+        }
+    }
+
+    @Test func minuteRollupsEqualAGroupByOverRawRows() throws {
+        let dir = TemporaryDirectory()
+        let db = dir.file("p.db")
+        dir.writeGzip("openai.jsonl.gz", members: [openAILines(count: 3000).joined(separator: "\n") + "\n"])
+        try ingest(db, [dir.file("openai.jsonl.gz"), Fixtures.path("azure2023_conv.csv.gz")])
+        try expectRollupsMatchRawRows(db)
+    }
+
+    @Test func unsortedInputOverManyMinutesMergesRollupCellsThatComeBack() throws {
+        // 3 models × 3000 minutes is more cells than are held at once, written in shuffled order.
+        var lines = openAILines(count: 18_000, spacingSeconds: 30, seed: 7)
+        var random = Sequence64(seed: 99)
+        for i in stride(from: lines.count - 1, to: 0, by: -1) { lines.swapAt(i, random.next(below: i + 1)) }
+        let dir = TemporaryDirectory()
+        let db = dir.file("p.db")
+        dir.write("shuffled.jsonl", lines.joined(separator: "\n"))
+        try ingest(db, [dir.file("shuffled.jsonl")])
+        try expectRollupsMatchRawRows(db)
+        let cells = try Connection(path: db).scalar("SELECT count(*) FROM request_minutes")?.integer ?? 0
+        #expect(cells > 4096)
+    }
+
+    @Test func ingestingTheSameFilesAgainChangesNothing() throws {
+        let dir = TemporaryDirectory()
+        let db = dir.file("p.db")
+        let inputs = [Fixtures.path("azure2023_code.csv.gz"), Fixtures.path("ragpulse_two_runs.jsonl")]
+        let options = ParseOptions(start: 1_757_476_800_000_000)
+        try ingest(db, inputs, parse: options)
+        let before = try snapshot(db)
+        let again = try ingest(db, inputs, parse: options)
+        #expect(again.files.map(\.status) == [.skipped, .skipped])
+        #expect(again.exitCode == 0)
+        let forced = try ingest(db, inputs, parse: options, rehash: true)
+        #expect(forced.files.map(\.status) == [.skipped, .skipped])
+        #expect(try snapshot(db) == before)
+    }
+
+    @Test func changedContentAtTheSamePathReplacesItsRows() throws {
+        let dir = TemporaryDirectory()
+        let db = dir.file("p.db")
+        let path = dir.write("day.jsonl", openAILines(count: 500, seed: 1).joined(separator: "\n"))
+        try ingest(db, [path])
+        let fresh = dir.file("fresh.db")
+        let newContent = openAILines(count: 300, seed: 2).joined(separator: "\n")
+        dir.write("day.jsonl", newContent)
+        let report = try ingest(db, [path])
+        #expect(report.files.map(\.status) == [.replaced])
+        // The database now holds what a fresh load of the new content gives.
+        try ingest(fresh, [path])
+        #expect(try totals(db).raw == totals(fresh).raw)
+        #expect(try totals(db).rollups == totals(fresh).rollups)
+        #expect(try Connection(path: db).scalar("SELECT count(*) FROM source_files")?.integer == 1)
+        try expectRollupsMatchRawRows(db)
+    }
+
+    @Test func aRenamedFileKeepsItsRowsAndIsNotLoadedTwice() throws {
+        let dir = TemporaryDirectory()
+        let logs = dir.file("logs")
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        let db = dir.file("p.db")
+        dir.write("logs/app.jsonl", openAILines(count: 200, seed: 1).joined(separator: "\n"))
+        try ingest(db, [logs])
+        // Rotation: app.jsonl becomes app.jsonl.1.log; a new app.jsonl starts.
+        try FileManager.default.moveItem(atPath: dir.file("logs/app.jsonl"), toPath: dir.file("logs/app.1.jsonl"))
+        dir.write("logs/app.jsonl", openAILines(count: 100, seed: 2).joined(separator: "\n"))
+        let report = try ingest(db, [logs])
+        #expect(report.files.map(\.status) == [.skipped, .loaded])
+        #expect(try totals(db).raw[0] == 300)
+        let paths = try Connection(path: db).rows("SELECT path FROM source_files ORDER BY path").compactMap { $0[0].text }
+        #expect(paths == [dir.file("logs/app.1.jsonl"), dir.file("logs/app.jsonl")])
+    }
+
+    @Test func theSameContentGzippedOrNotLoadsOnce() throws {
+        let dir = TemporaryDirectory()
+        let db = dir.file("p.db")
+        let text = openAILines(count: 50).joined(separator: "\n") + "\n"
+        let plain = dir.write("a.jsonl", text)
+        let packed = dir.writeGzip("a.jsonl.gz", members: [text])
+        let report = try ingest(db, [plain, packed])
+        #expect(report.files.map(\.status) == [.loaded, .skipped])
+        #expect(try totals(db).raw[0] == 50)
+    }
+
+    @Test func aFileOverTheRejectRateFailsAloneAndLeavesNothing() throws {
+        let dir = TemporaryDirectory()
+        let db = dir.file("p.db")
+        var lines = openAILines(count: 98)
+        lines.insert("this is not json", at: 10)
+        lines.insert(#"{"created":1762000000,"model":"m","usage":{"prompt_tokens":"many","completion_tokens":1}}"#, at: 20)
+        let bad = dir.write("bad.jsonl", lines.joined(separator: "\n"))
+        let good = dir.write("good.jsonl", openAILines(count: 40, seed: 5).joined(separator: "\n"))
+        let report = try ingest(db, [bad, good])
+        #expect(report.files.map(\.status) == [.failed, .loaded])
+        #expect(report.exitStatus == .dataError)
+        let message = report.files[0].message ?? ""
+        #expect(message.contains("2 of 100 lines rejected (2.0% > 1% allowed by --max-reject-rate)"))
+        #expect(message.contains("first: line 11: not a JSON object"))
+        let connection = try Connection(path: db)
+        #expect(try connection.scalar("SELECT count(*) FROM requests")?.integer == 40)
+        #expect(try connection.scalar("SELECT count(*) FROM rejects")?.integer == 0)
+        #expect(try connection.scalar("SELECT status FROM v_source_files WHERE path = ?", [.text(bad)])?.text == "failed")
+        // With a higher threshold it loads, rejects kept and explained.
+        let retry = try ingest(db, [bad], maxRejectRate: 0.05)
+        #expect(retry.files.map(\.status) == [.loaded])
+        let rejects = try connection.rows("SELECT line, reason, excerpt FROM v_rejects ORDER BY line")
+        #expect(rejects.map { $0[0] } == [11, 21])
+        #expect(rejects[0][2] == "this is not json")
+        #expect(rejects[1][1] == #"prompt tokens "many" is not a whole number"#)
+    }
+
+    @Test func withoutRawRowsEveryTotalStaysExact() throws {
+        let dir = TemporaryDirectory()
+        let withRaw = dir.file("raw.db")
+        let without = dir.file("noraw.db")
+        let input = Fixtures.path("azure2023_conv.csv.gz")
+        try ingest(withRaw, [input])
+        try ingest(without, [input], keepRaw: false)
+        #expect(try totals(without).raw == [0, 0, 0, 0])
+        #expect(try totals(without).rollups == totals(withRaw).rollups)
+        #expect(try totals(without).rollups == [19_366, 22_361_870, 0, 4_088_665])
+        let summed = try Connection(path: without).rows("SELECT rows, raw_rows FROM source_files")[0]
+        #expect(summed == [19_366, 0])
+    }
+
+    @Test func retentionPrunesOldRawRowsButNotRollups() throws {
+        let dir = TemporaryDirectory()
+        let db = dir.file("p.db")
+        // Ten days, one request a minute.
+        let path = dir.write("ten-days.jsonl", openAILines(count: 14_400, spacingSeconds: 60).joined(separator: "\n"))
+        try ingest(db, [path])
+        let before = try totals(db)
+        let report = try ingest(db, [path], rawRetentionDays: 3)
+        #expect(report.rawRowsPruned > 9000 && report.rawRowsPruned < 10_100)
+        let after = try totals(db)
+        #expect(after.rollups == before.rollups)
+        #expect(after.raw[0] == 14_400 - report.rawRowsPruned)
+        let connection = try Connection(path: db)
+        #expect(try connection.scalar("SELECT raw_rows FROM source_files")?.integer == after.raw[0])
+        let span = try connection.rows("SELECT (max(ts_us) - min(ts_us)) / 3600000000 FROM requests")[0][0].integer ?? 0
+        #expect(span <= 72)
+    }
+
+    @Test func byteOrderMarksCarriageReturnsAndQuotedLineBreaksAreRead() throws {
+        let dir = TemporaryDirectory()
+        let db = dir.file("p.db")
+        let azure = dir.write(
+            "crlf.csv", "\u{FEFF}TIMESTAMP,ContextTokens,GeneratedTokens\r\n2023-11-16 18:15:46.1,10,1\r\n2023-11-16 18:15:47.2,20,2\r\n")
+        let litellm = dir.write(
+            "spend.csv",
+            "request_id,startTime,model,prompt_tokens,completion_tokens,messages\n"
+                + "r1,2025-11-03T14:05:27Z,\"gpt, 4o\",100,10,\"line one\nline two, with a comma\"\n"
+                + "r2,2025-11-03T14:05:28Z,gpt-4o,200,20,plain\n")
+        let report = try ingest(db, [azure, litellm])
+        #expect(report.files.map(\.rows) == [2, 2])
+        #expect(report.files.map(\.rejected) == [0, 0])
+        let connection = try Connection(path: db)
+        #expect(try connection.rows("SELECT model, line FROM v_requests WHERE source_path = ? ORDER BY line", [.text(litellm)])
+            == [["gpt, 4o", 2], ["gpt-4o", 4]])
+    }
+
+    @Test func aTenMegabyteLineIsReadAndAnOverlongLineIsRejected() throws {
+        let dir = TemporaryDirectory()
+        let db = dir.file("p.db")
+        let big = String(repeating: "x", count: 10 << 20)
+        var lines = openAILines(count: 200)
+        lines[5] = #"{"created":1762000000,"model":"m","choices":[{"message":{"content":"\#(big)"}}],"usage":{"prompt_tokens":5,"completion_tokens":6}}"#
+        let path = dir.write("big.jsonl", lines.joined(separator: "\n"))
+        let report = try ingest(db, [path])
+        #expect(report.files.map(\.rows) == [200])
+        let huge = String(repeating: "y", count: 33 << 20)
+        lines[5] = #"{"note":"\#(huge)"}"#
+        dir.write("big.jsonl", lines.joined(separator: "\n"))
+        let second = try ingest(db, [path])
+        #expect(second.files.map(\.status) == [.replaced])
+        #expect(second.files.map(\.rejected) == [1])
+        let reason = try Connection(path: db).scalar("SELECT reason FROM rejects")?.text
+        #expect(reason == "line is longer than 32 MiB")
+    }
+
+    @Test func anEmptyFileLoadsWithNoRows() throws {
+        let dir = TemporaryDirectory()
+        let db = dir.file("p.db")
+        let report = try ingest(db, [dir.write("empty.jsonl", ""), dir.writeGzip("empty.csv.gz", members: [""])])
+        #expect(report.files.map(\.status) == [.loaded, .skipped])  // same (empty) content
+        #expect(report.exitCode == 0)
+    }
+
+    @Test func everyMemberOfAMultiMemberGzipIsLoaded() throws {
+        let dir = TemporaryDirectory()
+        let db = dir.file("p.db")
+        let code = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("azure2023_code.csv.gz")))
+        let twice = dir.write("twice.csv.gz", bytes: Array(code) + Array(code))
+        let report = try ingest(db, [twice])
+        #expect(report.files.map(\.rows) == [2 * 8819])
+        #expect(report.files.map(\.rejected) == [0])
+    }
+
+    @Test func aTruncatedOrCorruptGzipFailsAloneAndNamesTheOffset() throws {
+        let dir = TemporaryDirectory()
+        let db = dir.file("p.db")
+        let code = Array(try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("azure2023_code.csv.gz"))))
+        let truncated = dir.write("truncated.csv.gz", bytes: Array(code.prefix(40_000)))
+        var flipped = code
+        for i in 30_000..<30_050 { flipped[i] ^= 0xA5 }
+        let corrupt = dir.write("corrupt.csv.gz", bytes: flipped)
+        let good = dir.write("good.jsonl", openAILines(count: 10).joined(separator: "\n"))
+        let report = try ingest(db, [truncated, corrupt, good])
+        #expect(report.files.map(\.status) == [.failed, .failed, .loaded])
+        #expect(report.files[0].message == "\(truncated): truncated gzip stream: the data ends at byte 40000 inside a compressed member")
+        #expect(report.files[1].message?.hasPrefix("\(corrupt): corrupt gzip stream at byte ") == true)
+        #expect(report.exitStatus == .dataError)
+        #expect(try totals(db).raw[0] == 10)
+        #expect(try totals(db).rollups[0] == 10)
+    }
+
+    @Test func setupProblemsFailTheFileWithTheirExitStatus() throws {
+        let dir = TemporaryDirectory()
+        let db = dir.file("p.db")
+        let burst = dir.write(
+            "burst.csv", "Timestamp,Model,Request tokens,Response tokens,Total tokens,Log Type\n5,ChatGPT,1,1,2,API log\n")
+        let unknown = dir.write("mystery.log", "hello\nworld\n")
+        let report = try ingest(db, [burst, unknown])
+        #expect(report.files.map(\.status) == [.failed, .failed])
+        #expect(report.files[0].message?.contains("pass --start") == true)
+        #expect(report.files[0].exitCode == ExitStatus.usage.rawValue)
+        #expect(report.files[1].message?.contains("could not tell the log format") == true)
+        #expect(report.exitStatus == .usage)
+    }
+
+    @Test func aForcedFormatReadsFilesDetectionWouldNot() throws {
+        let dir = TemporaryDirectory()
+        let db = dir.file("p.db")
+        let line = #"{"timestamp":"2025-11-03T14:05:31Z","input":{"inputTokenCount":7},"output":{"outputTokenCount":3}}"#
+        let path = dir.write("invocations.jsonl", line + "\n")
+        #expect(try ingest(db, [path]).files.map(\.status) == [.failed])
+        #expect(try ingest(db, [path], format: .bedrock).files.map(\.status) == [.loaded])
+    }
+}
