@@ -45,8 +45,9 @@ public final class DecompressingReader {
     public private(set) var membersRead = 0
     /// Fingerprint of the bytes read from the source so far.
     public private(set) var rawFingerprint = Fingerprint()
-    /// Fingerprint of the bytes delivered so far.
-    public private(set) var contentFingerprint = Fingerprint()
+    /// Fingerprint of the bytes delivered so far (for plain input, the raw bytes').
+    public var contentFingerprint: Fingerprint { isCompressed ? inflatedFingerprint : rawFingerprint }
+    private var inflatedFingerprint = Fingerprint()
 
     public init(source: ByteSource, inputBufferSize: Int = 1 << 18) {
         self.source = source
@@ -104,7 +105,7 @@ public final class DecompressingReader {
         }
         let count = isCompressed ? try inflate(into: buffer) : try copy(into: buffer)
         if count > 0 { lastByte = buffer[count - 1] }
-        contentFingerprint.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+        if isCompressed { inflatedFingerprint.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) }
         bytesDelivered += Int64(count)
         if count == 0 { finished = true }
         return count

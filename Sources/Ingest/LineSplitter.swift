@@ -6,85 +6,161 @@ import LogFormats
     import Darwin
 #endif
 
+/// A growable byte buffer with a stable address, for lines that span chunks.
+///
+/// The classes of the per-line path mark their stored properties `@exclusivity(unchecked)`: each
+/// instance belongs to one thread and none of their methods re-enters another, so the dynamic
+/// exclusivity checks Swift would make on every access cannot fire and only cost time.
+final class LineBuffer {
+    @exclusivity(unchecked) private(set) var base: UnsafeMutableRawPointer
+    @exclusivity(unchecked) private(set) var capacity: Int
+    @exclusivity(unchecked) private(set) var count = 0
+
+    init(capacity: Int = 1 << 12) {
+        self.capacity = capacity
+        base = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+    }
+
+    deinit { base.deallocate() }
+
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+
+    func append(_ piece: UnsafeRawBufferPointer) {
+        guard piece.count > 0 else { return }
+        reserve(count + piece.count)
+        (base + count).copyMemory(from: piece.baseAddress!, byteCount: piece.count)
+        count += piece.count
+    }
+
+    func append(byte: UInt8) {
+        reserve(count + 1)
+        base.storeBytes(of: byte, toByteOffset: count, as: UInt8.self)
+        count += 1
+    }
+
+    /// Empties the buffer; a large one gives its memory back.
+    func clear() {
+        count = 0
+        if capacity > 1 << 20 {
+            base.deallocate()
+            capacity = 1 << 12
+            base = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+        }
+    }
+
+    private func reserve(_ needed: Int) {
+        guard needed > capacity else { return }
+        var grown = capacity
+        while grown < needed { grown *= 2 }
+        let fresh = UnsafeMutableRawPointer.allocate(byteCount: grown, alignment: 16)
+        fresh.copyMemory(from: base, byteCount: count)
+        base.deallocate()
+        base = fresh
+        capacity = grown
+    }
+}
+
+/// One line from `LineSplitter` or one record from `RecordAssembler`.
+enum SplitLine {
+    /// The bytes (valid until the next call) and the 1-based number of the line they start on.
+    case text(UnsafeRawBufferPointer, Int64)
+    /// A line or record longer than the limit, not kept.
+    case tooLong(Int64)
+}
+
 /// Cuts a stream of byte chunks into lines, numbered from 1, without their `\n` or `\r\n` and,
 /// on the first line, without a UTF-8 byte-order mark. A line split across chunks is carried
 /// over; a line longer than the limit is reported, not kept, so memory stays bounded.
-struct LineSplitter {
+///
+/// Use: `begin(chunk)`, then `next()` until nil; at the end of the input, `finish()`.
+final class LineSplitter {
     /// Longest line kept.
     static let defaultMaxLineBytes = 32 << 20
 
     let maxLineBytes: Int
-    private var carry: [UInt8] = []
-    private var discarding = false
-    private(set) var lineNumber: Int64 = 0
+    /// The start of a line that continues in the next chunk.
+    private let carry = LineBuffer()
+    /// Whether `carry` holds a line already handed out, to be cleared before reuse.
+    @exclusivity(unchecked) private var carryHandedOut = false
+    /// Whether the current line passed the limit and is being skipped to its end.
+    @exclusivity(unchecked) private var discarding = false
+    @exclusivity(unchecked) private(set) var lineNumber: Int64 = 0
+    @exclusivity(unchecked) private var chunk = UnsafeRawBufferPointer(start: nil, count: 0)
+    @exclusivity(unchecked) private var position = 0
 
     init(maxLineBytes: Int = LineSplitter.defaultMaxLineBytes) {
         self.maxLineBytes = maxLineBytes
     }
 
-    /// Splits `bytes`, calling `emit` for each complete line and `tooLong` for each line over the limit.
-    mutating func feed(
-        _ bytes: UnsafeRawBufferPointer, emit: (UnsafeRawBufferPointer, Int64) -> Void, tooLong: (Int64) -> Void
-    ) {
-        guard let base = bytes.baseAddress else { return }
-        let n = bytes.count
-        var start = 0
-        while start < n {
-            guard let found = memchr(base + start, 0x0A, n - start) else {
-                keep(UnsafeRawBufferPointer(rebasing: bytes[start..<n]))
-                return
-            }
-            let end = UnsafeRawPointer(found) - base
-            let piece = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-            if carry.isEmpty && !discarding {
-                if piece.count > maxLineBytes {
-                    lineNumber += 1
-                    tooLong(lineNumber)
-                } else {
-                    deliver(piece, emit)
-                }
-            } else {
-                keep(piece)
-                if discarding {
-                    lineNumber += 1
-                    tooLong(lineNumber)
-                } else {
-                    carry.withUnsafeBytes { deliver($0, emit) }
-                }
-                resetCarry()
-            }
-            start = end + 1
-        }
+    /// Starts on the next chunk of input; the previous one must have been read to its end.
+    func begin(_ bytes: UnsafeRawBufferPointer) {
+        chunk = bytes
+        position = 0
     }
 
-    /// Delivers the last line when the input does not end with a line break.
-    mutating func finish(emit: (UnsafeRawBufferPointer, Int64) -> Void, tooLong: (Int64) -> Void) {
+    /// The next complete line of the current chunk, or nil when the rest of it is an incomplete
+    /// line (kept for the next chunk).
+    @inline(__always)
+    func next() -> SplitLine? {
+        releaseCarry()
+        guard let base = chunk.baseAddress, position < chunk.count else { return nil }
+        let remaining = chunk.count - position
+        guard let found = memchr(base + position, 0x0A, remaining) else {
+            keep(UnsafeRawBufferPointer(start: base + position, count: remaining))
+            position = chunk.count
+            return nil
+        }
+        let end = UnsafeRawPointer(found) - base
+        let piece = UnsafeRawBufferPointer(start: base + position, count: end - position)
+        position = end + 1
+        lineNumber += 1
+        if carry.count == 0 && !discarding {
+            return piece.count > maxLineBytes ? .tooLong(lineNumber) : .text(trim(piece), lineNumber)
+        }
+        keep(piece)
         if discarding {
-            lineNumber += 1
-            tooLong(lineNumber)
-        } else if !carry.isEmpty {
-            carry.withUnsafeBytes { deliver($0, emit) }
+            discarding = false
+            return .tooLong(lineNumber)
         }
-        resetCarry()
+        carryHandedOut = true
+        return .text(trim(carry.bytes), lineNumber)
     }
 
-    private mutating func keep(_ piece: UnsafeRawBufferPointer) {
+    /// At the end of the input: the last line when it did not end with a line break.
+    func finish() -> SplitLine? {
+        releaseCarry()
+        if discarding {
+            discarding = false
+            lineNumber += 1
+            return .tooLong(lineNumber)
+        }
+        guard carry.count > 0 else { return nil }
+        lineNumber += 1
+        carryHandedOut = true
+        return .text(trim(carry.bytes), lineNumber)
+    }
+
+    @inline(__always)
+    private func releaseCarry() {
+        if carryHandedOut {
+            carry.clear()
+            carryHandedOut = false
+        }
+    }
+
+    private func keep(_ piece: UnsafeRawBufferPointer) {
         guard !discarding else { return }
         if carry.count + piece.count > maxLineBytes {
             discarding = true
-            carry = []
+            carry.clear()
         } else {
-            carry.append(contentsOf: piece)
+            carry.append(piece)
         }
     }
 
-    private mutating func resetCarry() {
-        discarding = false
-        if carry.capacity > 1 << 20 { carry = [] } else { carry.removeAll(keepingCapacity: true) }
-    }
-
-    private mutating func deliver(_ raw: UnsafeRawBufferPointer, _ emit: (UnsafeRawBufferPointer, Int64) -> Void) {
-        lineNumber += 1
+    /// Drops a final `\r`, and a byte-order mark on line 1.
+    @inline(__always)
+    private func trim(_ raw: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
         var line = raw
         if line.count > 0 && line[line.count - 1] == 0x0D {
             line = UnsafeRawBufferPointer(rebasing: line[0..<(line.count - 1)])
@@ -92,70 +168,54 @@ struct LineSplitter {
         if lineNumber == 1 && line.count >= 3 && line[0] == 0xEF && line[1] == 0xBB && line[2] == 0xBF {
             line = UnsafeRawBufferPointer(rebasing: line[3...])
         }
-        emit(line, lineNumber)
+        return line
     }
 }
 
 /// Joins the physical lines of a CSV record whose quoted field holds line breaks, so that the
 /// parser sees whole records; the record keeps the number of its first line.
-struct RecordAssembler {
+final class RecordAssembler {
     let maxRecordBytes: Int
-    private var joined: [UInt8] = []
-    private var firstLine: Int64 = 0
-    private var open = false
-    private var overflow = false
+    private let joined = LineBuffer()
+    @exclusivity(unchecked) private var firstLine: Int64 = 0
+    @exclusivity(unchecked) private var open = false
+    @exclusivity(unchecked) private var overflow = false
 
     init(maxRecordBytes: Int = LineSplitter.defaultMaxLineBytes) {
         self.maxRecordBytes = maxRecordBytes
     }
 
-    /// What became of a line.
-    enum Result {
-        /// A whole record: the line itself, or lines joined.
-        case record(UnsafeRawBufferPointer, Int64)
-        /// The line continues a record still open.
-        case pending
-        /// A joined record grew past the limit; reject it at this line number.
-        case tooLong(Int64)
-    }
-
-    /// Passes on a line, or holds it while a quoted field is open. The buffer in `.record`
-    /// is valid only until the next call.
-    mutating func add(_ line: UnsafeRawBufferPointer, number: Int64, body: (Result) -> Void) {
+    /// A whole record (the line itself, or lines joined), or nil while a quoted field is open.
+    /// The bytes returned are valid until the next call.
+    @inline(__always)
+    func add(_ line: UnsafeRawBufferPointer, number: Int64) -> SplitLine? {
         if !open {
-            guard CSVRecord.hasOpenQuote(line) else {
-                body(.record(line, number))
-                return
-            }
+            guard CSVRecord.hasOpenQuote(line) else { return .text(line, number) }
             open = true
             overflow = false
             firstLine = number
-            joined.removeAll(keepingCapacity: joined.capacity <= 1 << 20)
-            joined.append(contentsOf: line)
-            return
+            joined.clear()
+            joined.append(line)
+            return nil
         }
         if !overflow {
             if joined.count + 1 + line.count > maxRecordBytes {
                 overflow = true
-                joined = []
+                joined.clear()
             } else {
-                joined.append(0x0A)
-                joined.append(contentsOf: line)
+                joined.append(byte: 0x0A)
+                joined.append(line)
             }
         }
-        guard CSVRecord.hasOpenQuote(line) else { return }
+        guard CSVRecord.hasOpenQuote(line) else { return nil }
         open = false
-        if overflow {
-            body(.tooLong(firstLine))
-        } else {
-            joined.withUnsafeBytes { body(.record($0, firstLine)) }
-        }
+        return overflow ? .tooLong(firstLine) : .text(joined.bytes, firstLine)
     }
 
-    /// At the end of the input: a record left open is returned whole, for the parser to reject.
-    mutating func finish(body: (Result) -> Void) {
-        guard open else { return }
+    /// At the end of the input: a record left open, returned whole for the parser to reject.
+    func finish() -> SplitLine? {
+        guard open else { return nil }
         open = false
-        if overflow { body(.tooLong(firstLine)) } else { joined.withUnsafeBytes { body(.record($0, firstLine)) } }
+        return overflow ? .tooLong(firstLine) : .text(joined.bytes, firstLine)
     }
 }

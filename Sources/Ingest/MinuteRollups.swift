@@ -33,32 +33,49 @@ struct RollupRow: Sendable {
 ///
 /// At most `capacity` cells are held; when full, `drain` hands them all over to be written (the
 /// database merges a cell that comes back later, as in unsorted input), so memory stays bounded
-/// whatever the file's time span.
-struct MinuteRollups {
+/// whatever the file's time span. Storage is allocated once; the per-request path does no
+/// allocation and no copy-on-write checks.
+final class MinuteRollups {
     struct Key: Hashable {
         var minute: Int64
         var model: Int32
     }
 
     let capacity: Int
-    private var slotOfKey: [Key: Int32] = [:]
-    private var keys: [Key] = []
-    private var sums: [RollupSums] = []
+    // One thread owns an instance and no method re-enters another: see `LineBuffer`.
+    @exclusivity(unchecked) private var slotOfKey: [Key: Int32] = [:]
+    @exclusivity(unchecked) private var keys: [Key] = []
+    private let sums: UnsafeMutablePointer<RollupSums>
     /// Dense histogram counts: slot × (prompt buckets, output buckets).
-    private var histograms: [UInt32]
+    private let histograms: UnsafeMutablePointer<UInt32>
+    /// Which histogram entries of each slot are in use, one bit each, so that draining visits
+    /// and clears only those (a minute of a model uses a few dozen of its 464 buckets).
+    private let used: UnsafeMutablePointer<UInt64>
     /// The last slot used per model, for the common case of sorted input.
-    private var lastMinuteOfModel: [Int64] = []
-    private var lastSlotOfModel: [Int32] = []
+    @exclusivity(unchecked) private var lastMinuteOfModel: [Int64] = []
+    @exclusivity(unchecked) private var lastSlotOfModel: [Int32] = []
     /// Set when a 64-bit sum overflowed; the file must then fail rather than store a wrong sum.
-    private(set) var overflowed = false
+    @exclusivity(unchecked) private(set) var overflowed = false
+    private let writer = LengthHistogram.JSONWriter()
 
     private static let stride = 2 * LengthHistogram.bucketCount
+    private static let usedWords = (stride + 63) / 64
 
     init(capacity: Int = 4096) {
         self.capacity = capacity
-        histograms = Array(repeating: 0, count: capacity * Self.stride)
+        sums = .allocate(capacity: capacity)
+        sums.initialize(repeating: RollupSums(), count: capacity)
+        histograms = .allocate(capacity: capacity * Self.stride)
+        histograms.initialize(repeating: 0, count: capacity * Self.stride)
+        used = .allocate(capacity: capacity * Self.usedWords)
+        used.initialize(repeating: 0, count: capacity * Self.usedWords)
         keys.reserveCapacity(capacity)
-        sums.reserveCapacity(capacity)
+    }
+
+    deinit {
+        sums.deallocate()
+        histograms.deallocate()
+        used.deallocate()
     }
 
     var isFull: Bool { keys.count >= capacity }
@@ -66,9 +83,9 @@ struct MinuteRollups {
 
     /// Adds one request.
     @inline(__always)
-    mutating func add(_ request: ParsedRequest) {
+    func add(_ request: ParsedRequest) {
         let minute = UTCTime.floorDiv(request.micros, UTCTime.microsPerMinute)
-        let slot = self.slot(minute: minute, model: request.model)
+        let slot = Int(self.slot(minute: minute, model: request.model))
         let prefill = request.prompt - request.cached
         var ok = true
         @inline(__always) func accumulate(_ total: inout Int64, _ value: Int64) {
@@ -76,27 +93,30 @@ struct MinuteRollups {
             total = sum
             if overflow { ok = false }
         }
-        let index = Int(slot)
-        sums.withUnsafeMutableBufferPointer { all in
-            accumulate(&all[index].requests, 1)
-            if request.status == .failed { accumulate(&all[index].failed, 1) }
-            accumulate(&all[index].prompt, request.prompt)
-            accumulate(&all[index].cached, request.cached)
-            accumulate(&all[index].prefill, prefill)
-            accumulate(&all[index].prefillSquared, prefill * prefill)
-            accumulate(&all[index].prefillTimesCached, prefill * request.cached)
-            accumulate(&all[index].output, request.output)
-            accumulate(&all[index].outputTimesPrompt, request.output * request.prompt)
-            accumulate(&all[index].outputSquared, request.output * request.output)
-        }
+        let cell = sums + slot
+        accumulate(&cell.pointee.requests, 1)
+        if request.status == .failed { accumulate(&cell.pointee.failed, 1) }
+        accumulate(&cell.pointee.prompt, request.prompt)
+        accumulate(&cell.pointee.cached, request.cached)
+        accumulate(&cell.pointee.prefill, prefill)
+        accumulate(&cell.pointee.prefillSquared, prefill * prefill)
+        accumulate(&cell.pointee.prefillTimesCached, prefill * request.cached)
+        accumulate(&cell.pointee.output, request.output)
+        accumulate(&cell.pointee.outputTimesPrompt, request.output * request.prompt)
+        accumulate(&cell.pointee.outputSquared, request.output * request.output)
         if !ok { overflowed = true }
-        let base = index * Self.stride
-        histograms[base + LengthHistogram.bucket(of: request.prompt)] &+= 1
-        histograms[base + LengthHistogram.bucketCount + LengthHistogram.bucket(of: request.output)] &+= 1
+        count(slot, LengthHistogram.bucket(of: request.prompt))
+        count(slot, LengthHistogram.bucketCount + LengthHistogram.bucket(of: request.output))
     }
 
     @inline(__always)
-    private mutating func slot(minute: Int64, model: Int32) -> Int32 {
+    private func count(_ slot: Int, _ entry: Int) {
+        histograms[slot * Self.stride + entry] &+= 1
+        used[slot * Self.usedWords + entry >> 6] |= 1 << UInt64(entry & 63)
+    }
+
+    @inline(__always)
+    private func slot(minute: Int64, model: Int32) -> Int32 {
         let m = Int(model)
         if m < lastSlotOfModel.count && lastMinuteOfModel[m] == minute && lastSlotOfModel[m] >= 0 {
             return lastSlotOfModel[m]
@@ -108,7 +128,6 @@ struct MinuteRollups {
         } else {
             slot = Int32(keys.count)
             keys.append(key)
-            sums.append(RollupSums())
             slotOfKey[key] = slot
         }
         while lastSlotOfModel.count <= m {
@@ -120,23 +139,41 @@ struct MinuteRollups {
         return slot
     }
 
+    /// The JSON of one of a slot's two histograms (0 prompt, 1 output), clearing its counts.
+    private func takeHistogram(slot: Int, part: Int) -> String {
+        let bucketCount = LengthHistogram.bucketCount
+        let low = part * bucketCount
+        let high = low + bucketCount
+        writer.begin()
+        for word in (low >> 6)...((high - 1) >> 6) {
+            var bits = used[slot * Self.usedWords + word]
+            while bits != 0 {
+                let entry = word * 64 + bits.trailingZeroBitCount
+                bits &= bits - 1
+                guard entry >= low && entry < high else { continue }
+                let index = slot * Self.stride + entry
+                writer.add(bucket: entry - low, count: histograms[index])
+                histograms[index] = 0
+            }
+        }
+        return writer.finish()
+    }
+
     /// Hands over every cell held, and starts empty.
-    mutating func drain() -> [RollupRow] {
+    func drain() -> [RollupRow] {
         var rows: [RollupRow] = []
         rows.reserveCapacity(keys.count)
-        let bucketCount = LengthHistogram.bucketCount
-        for (index, key) in keys.enumerated() {
-            let base = index * Self.stride
-            let prompt = LengthHistogram(denseCounts: histograms[base..<(base + bucketCount)])
-            let output = LengthHistogram(denseCounts: histograms[(base + bucketCount)..<(base + 2 * bucketCount)])
+        for index in 0..<keys.count {
+            let prompt = takeHistogram(slot: index, part: 0)
+            let output = takeHistogram(slot: index, part: 1)
+            for word in 0..<Self.usedWords { used[index * Self.usedWords + word] = 0 }
             rows.append(
                 RollupRow(
-                    minute: key.minute, model: key.model, sums: sums[index], promptHistogram: prompt.json,
-                    outputHistogram: output.json))
-            for i in base..<(base + Self.stride) { histograms[i] = 0 }
+                    minute: keys[index].minute, model: keys[index].model, sums: sums[index], promptHistogram: prompt,
+                    outputHistogram: output))
+            sums[index] = RollupSums()
         }
         keys.removeAll(keepingCapacity: true)
-        sums.removeAll(keepingCapacity: true)
         slotOfKey.removeAll(keepingCapacity: true)
         for m in lastSlotOfModel.indices { lastSlotOfModel[m] = -1 }
         return rows

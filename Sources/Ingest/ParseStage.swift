@@ -103,13 +103,12 @@ struct ParseStage {
     /// Up to `limit` non-blank lines from the start of `head` (a last line without a break included).
     static func firstNonBlankLines(_ head: [UInt8], limit: Int) -> [[UInt8]] {
         var lines: [[UInt8]] = []
-        var splitter = LineSplitter()
+        let splitter = LineSplitter()
         head.withUnsafeBytes { bytes in
-            let collect: (UnsafeRawBufferPointer, Int64) -> Void = { line, _ in
-                if lines.count < limit && ByteParsing.trimmed(line).count > 0 { lines.append(Array(line)) }
+            splitter.begin(bytes)
+            while lines.count < limit, let line = splitter.next() ?? splitter.finish() {
+                if case .text(let text, _) = line, ByteParsing.trimmed(text).count > 0 { lines.append(Array(text)) }
             }
-            splitter.feed(bytes, emit: collect, tooLong: { _ in })
-            splitter.finish(emit: collect, tooLong: { _ in })
         }
         return lines
     }
@@ -137,7 +136,7 @@ extension ParseStage {
         var batch: [ParsedRequest] = []
         var rejects: [RejectRecord] = []
         var sampleRejects: [RejectRecord] = []
-        var rollups = MinuteRollups()
+        let rollups = MinuteRollups()
         var rows: Int64 = 0
         var rejected: Int64 = 0
         var skipped: Int64 = 0
@@ -217,8 +216,7 @@ extension ParseStage {
         private mutating func handle<P: LogLineParser>(
             _ parser: inout P, _ line: UnsafeRawBufferPointer, _ number: Int64, _ request: inout ParsedRequest
         ) {
-            guard fileError == nil else { return }
-            if line.count == 0 || ByteParsing.trimmed(line).count == 0 { return }
+            if line.count == 0 || (ByteParsing.isBlank(line)) { return }
             switch parser.parse(line, number: number, into: &request, models: &models) {
             case .accepted: accept(request)
             case .ignored, .deferred: break
@@ -228,54 +226,54 @@ extension ParseStage {
             }
         }
 
-        /// Parses the file: first the bytes already read for detection, then the rest of the chunks.
-        mutating func stream<P: LogLineParser>(_ parser: inout P, head: [UInt8], totals: ReadTotals?) {
-            var splitter = LineSplitter()
-            var assembler = RecordAssembler()
-            let joinRecords = parser.recordsMaySpanLines
-            var request = ParsedRequest.blank
-
-            func feed(_ bytes: UnsafeRawBufferPointer, final: Bool) {
-                let emit: (UnsafeRawBufferPointer, Int64) -> Void = { line, number in
-                    if joinRecords {
-                        assembler.add(line, number: number) { result in
-                            switch result {
-                            case .record(let record, let first): handle(&parser, record, first, &request)
-                            case .pending: break
-                            case .tooLong(let first): rejectTooLong(first)
-                            }
-                        }
-                    } else {
-                        handle(&parser, line, number, &request)
-                    }
+        /// Parses what the splitter yields until the current chunk is used up (or, with
+        /// `atEnd`, the input's last line).
+        @inline(__always)
+        private mutating func drain<P: LogLineParser>(
+            _ parser: inout P, _ splitter: LineSplitter, _ assembler: RecordAssembler?, atEnd: Bool,
+            _ request: inout ParsedRequest
+        ) {
+            while fileError == nil, let line = atEnd ? splitter.finish() : splitter.next() {
+                var piece = line
+                if let assembler, case .text(let text, let number) = line {
+                    guard let record = assembler.add(text, number: number) else { continue }
+                    piece = record
                 }
-                let tooLong: (Int64) -> Void = { number in rejectTooLong(number) }
-                splitter.feed(bytes, emit: emit, tooLong: tooLong)
-                if final {
-                    splitter.finish(emit: emit, tooLong: tooLong)
-                    if joinRecords {
-                        assembler.finish { result in
-                            switch result {
-                            case .record(let record, let first): handle(&parser, record, first, &request)
-                            case .pending: break
-                            case .tooLong(let first): rejectTooLong(first)
-                            }
-                        }
-                    }
+                switch piece {
+                case .text(let text, let number): handle(&parser, text, number, &request)
+                case .tooLong(let number): rejectTooLong(number)
+                }
+                if atEnd { break }
+            }
+            if atEnd, let assembler, fileError == nil, let open = assembler.finish() {
+                switch open {
+                case .text(let text, let number): handle(&parser, text, number, &request)
+                case .tooLong(let number): rejectTooLong(number)
                 }
             }
+        }
 
+        /// Parses the file: first the bytes already read for detection, then the rest of the chunks.
+        mutating func stream<P: LogLineParser>(_ parser: inout P, head: [UInt8], totals: ReadTotals?) {
+            let splitter = LineSplitter()
+            let assembler = parser.recordsMaySpanLines ? RecordAssembler() : nil
+            var request = ParsedRequest.blank
+            head.withUnsafeBytes { bytes in
+                splitter.begin(bytes)
+                drain(&parser, splitter, assembler, atEnd: false, &request)
+            }
             var endTotals = totals
-            head.withUnsafeBytes { feed($0, final: endTotals != nil) }
+            if endTotals != nil { drain(&parser, splitter, assembler, atEnd: true, &request) }
             while endTotals == nil && fileError == nil && writerListening {
                 guard let event = stage.events.pop() else { return }
                 switch event {
                 case .chunk(let chunk):
-                    feed(chunk.bytes, final: false)
+                    splitter.begin(chunk.bytes)
+                    drain(&parser, splitter, assembler, atEnd: false, &request)
                     stage.pool.give(chunk)
                 case .end(let end):
                     endTotals = end
-                    feed(UnsafeRawBufferPointer(start: nil, count: 0), final: true)
+                    drain(&parser, splitter, assembler, atEnd: true, &request)
                 case .failed(let error):
                     send(.failed(.extract(error)))
                     return

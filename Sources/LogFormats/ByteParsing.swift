@@ -21,6 +21,13 @@ public enum ByteParsing {
     @inlinable
     static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
 
+    /// Whether the bytes are only spaces and tabs (or nothing).
+    @inlinable
+    public static func isBlank(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        for byte in bytes where !isSpace(byte) { return false }
+        return true
+    }
+
     /// Bounds of `bytes` without leading and trailing spaces and tabs.
     @inlinable
     public static func trimmed(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
@@ -35,6 +42,20 @@ public enum ByteParsing {
     /// (some exporters write counts as floats), surrounding spaces allowed.
     @inlinable
     public static func tokenCount(_ raw: UnsafeRawBufferPointer) -> Count {
+        // The common case first: 1 to 9 plain digits.
+        if raw.count > 0 && raw.count < 10 {
+            var value: Int64 = 0
+            var plain = true
+            for byte in raw {
+                let digit = byte &- 48
+                if digit > 9 {
+                    plain = false
+                    break
+                }
+                value = value &* 10 &+ Int64(digit)
+            }
+            if plain { return value > maxTokenCount ? .tooLarge : .value(value) }
+        }
         let bytes = trimmed(raw)
         let n = bytes.count
         if n == 0 { return .empty }

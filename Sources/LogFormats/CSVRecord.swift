@@ -10,20 +10,52 @@
 /// Splitting stores byte ranges only; a field is copied (and unescaped) only when asked for
 /// as text. One instance is reused for every line of a file.
 public struct CSVRecord {
-    /// Start offsets of the fields' contents (inside the quotes for quoted fields).
-    private var starts: [Int] = []
-    /// End offsets (exclusive) of the fields' contents.
-    private var ends: [Int] = []
-    /// Whether a field was quoted and holds an escaped `""`.
-    private var escaped: [Bool] = []
+    /// Field bounds, in memory allocated once and grown when a record has more fields.
+    final class Storage {
+        /// Start offsets of the fields' contents (inside the quotes for quoted fields).
+        @exclusivity(unchecked) var starts: UnsafeMutablePointer<Int>
+        /// End offsets (exclusive) of the fields' contents.
+        @exclusivity(unchecked) var ends: UnsafeMutablePointer<Int>
+        /// Whether a field was quoted and holds an escaped `""`.
+        @exclusivity(unchecked) var escaped: UnsafeMutablePointer<Bool>
+        @exclusivity(unchecked) var capacity: Int
+
+        init(capacity: Int) {
+            self.capacity = capacity
+            starts = .allocate(capacity: capacity)
+            ends = .allocate(capacity: capacity)
+            escaped = .allocate(capacity: capacity)
+        }
+
+        deinit {
+            starts.deallocate()
+            ends.deallocate()
+            escaped.deallocate()
+        }
+
+        func grow() {
+            let larger = capacity * 2
+            let newStarts = UnsafeMutablePointer<Int>.allocate(capacity: larger)
+            let newEnds = UnsafeMutablePointer<Int>.allocate(capacity: larger)
+            let newEscaped = UnsafeMutablePointer<Bool>.allocate(capacity: larger)
+            newStarts.update(from: starts, count: capacity)
+            newEnds.update(from: ends, count: capacity)
+            newEscaped.update(from: escaped, count: capacity)
+            starts.deallocate()
+            ends.deallocate()
+            escaped.deallocate()
+            starts = newStarts
+            ends = newEnds
+            escaped = newEscaped
+            capacity = larger
+        }
+    }
+
+    private let storage = Storage(capacity: 64)
     public private(set) var count = 0
     private var line = UnsafeRawBufferPointer(start: nil, count: 0)
 
-    public init() {
-        starts.reserveCapacity(64)
-        ends.reserveCapacity(64)
-        escaped.reserveCapacity(64)
-    }
+    public init() {}
 
     /// Whether the line leaves a quoted field open, so that the record continues on the next line.
     public static func hasOpenQuote(_ line: UnsafeRawBufferPointer) -> Bool {
@@ -83,28 +115,23 @@ public struct CSVRecord {
 
     @inline(__always)
     private mutating func append(_ start: Int, _ end: Int, _ hasEscape: Bool) {
-        if count < starts.count {
-            starts[count] = start
-            ends[count] = end
-            escaped[count] = hasEscape
-        } else {
-            starts.append(start)
-            ends.append(end)
-            escaped.append(hasEscape)
-        }
+        if count == storage.capacity { storage.grow() }
+        storage.starts[count] = start
+        storage.ends[count] = end
+        storage.escaped[count] = hasEscape
         count += 1
     }
 
     /// The raw bytes of field `index` (without surrounding quotes; `""` not yet unescaped).
     @inline(__always)
     public func field(_ index: Int) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(rebasing: line[starts[index]..<ends[index]])
+        UnsafeRawBufferPointer(rebasing: line[storage.starts[index]..<storage.ends[index]])
     }
 
     /// Field `index` as text, with `""` turned into `"`.
     public func text(_ index: Int) -> String {
         let raw = field(index)
-        guard escaped[index] else { return String(decoding: raw, as: UTF8.self) }
+        guard storage.escaped[index] else { return String(decoding: raw, as: UTF8.self) }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(raw.count)
         var i = 0
@@ -116,7 +143,7 @@ public struct CSVRecord {
     }
 
     /// Whether field `index` holds `""` escapes (its raw bytes differ from its text).
-    public func isEscaped(_ index: Int) -> Bool { escaped[index] }
+    public func isEscaped(_ index: Int) -> Bool { storage.escaped[index] }
 
     /// The header names of this record, trimmed, for matching columns.
     public func headerNames() -> [String] {

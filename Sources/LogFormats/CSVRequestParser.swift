@@ -29,7 +29,22 @@ public struct CSVRequestParser: LogLineParser {
         var status: Int?
         /// LiteLLM's JSON `metadata` column, searched for cached tokens when no column has them.
         var metadata: Int?
-        var widest: Int { [timestamp, prompt, output, cached, model, status, metadata].compactMap { $0 }.max()! }
+        /// The largest index used: a record needs more fields than this.
+        let widest: Int
+
+        init(
+            timestamp: Int, prompt: Int, output: Int, cached: Int? = nil, model: Int? = nil, status: Int? = nil,
+            metadata: Int? = nil
+        ) {
+            self.timestamp = timestamp
+            self.prompt = prompt
+            self.output = output
+            self.cached = cached
+            self.model = model
+            self.status = status
+            self.metadata = metadata
+            widest = [timestamp, prompt, output, cached, model, status, metadata].compactMap { $0 }.max()!
+        }
     }
 
     private let flavor: Flavor
@@ -42,6 +57,9 @@ public struct CSVRequestParser: LogLineParser {
     /// (files concatenated with their headers).
     private var timestampHeader: [UInt8] = []
     private var metadataScanner: JSONLineScanner?
+    private var timestamps = ISOTimestampReader()
+    /// The index of `--model` in the file's model names, once looked up.
+    private var defaultModelIndex: Int32?
 
     public var recordsMaySpanLines: Bool { true }
 
@@ -144,7 +162,7 @@ public struct CSVRequestParser: LogLineParser {
         if !timestampHeader.isEmpty && Self.sameText(ByteParsing.trimmed(stamp), timestampHeader) { return .ignored }
         let micros: Int64?
         switch timestampStyle {
-        case .iso: micros = FieldReading.isoInstant(stamp, reason: &reason)
+        case .iso: micros = FieldReading.isoInstant(stamp, reader: &timestamps, reason: &reason)
         case .epoch(let unit): micros = FieldReading.epochInstant(stamp, unit: unit, reason: &reason)
         case .relative(let unit, let start):
             micros = FieldReading.relativeInstant(stamp, unit: unit, start: start, reason: &reason)
@@ -175,8 +193,11 @@ public struct CSVRequestParser: LogLineParser {
             model =
                 record.isEscaped(column)
                 ? models.index(of: record.text(column)) : models.index(of: record.field(column))
+        } else if let known = defaultModelIndex {
+            model = known
         } else {
             model = models.index(of: options.defaultModel)
+            defaultModelIndex = model
         }
         request = ParsedRequest(
             micros: micros, prompt: prompt, cached: cached, output: output, model: model, status: status,

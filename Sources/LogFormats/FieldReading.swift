@@ -23,7 +23,17 @@ public enum FieldReading {
     /// An ISO 8601 instant within 1990–2100, or nil with a reason.
     @inlinable
     public static func isoInstant(_ raw: UnsafeRawBufferPointer, reason: inout String?) -> Int64? {
-        guard let micros = TimestampParsing.iso8601(raw) else {
+        var reader = ISOTimestampReader()
+        return isoInstant(raw, reader: &reader, reason: &reason)
+    }
+
+    /// An ISO 8601 instant within 1990–2100 read with a reader that remembers the last minute,
+    /// or nil with a reason.
+    @inlinable
+    public static func isoInstant(_ raw: UnsafeRawBufferPointer, reader: inout ISOTimestampReader, reason: inout String?)
+        -> Int64?
+    {
+        guard let micros = reader.read(raw) else {
             reason = "timestamp \(ByteParsing.display(raw)) is not ISO 8601 (YYYY-MM-DD HH:MM:SS[.f][Z|±HH:MM])"
             return nil
         }

@@ -47,7 +47,7 @@ public enum FormatDetector {
 
     /// Keys whose presence tells the JSON formats apart.
     private struct Signs: JSONVisitor {
-        var fields = JSONUsageFields()
+        var fields: JSONUsageFields
         var hashIDs = false
         var modelInvocationLog = false
         var customID = false
@@ -67,19 +67,19 @@ public enum FormatDetector {
     }
 
     private static func detectJSON(_ line: UnsafeRawBufferPointer) -> LogFormat? {
-        var signs = Signs()
+        var signs = Signs(fields: JSONUsageFields(line: line))
         guard JSONLineScanner().scan(line, visitor: &signs) == nil else { return nil }
         let f = signs.fields
-        if f.inputLength.value != nil && (signs.hashIDs || f.outputLength.value != nil) { return .mooncake }
-        if signs.modelInvocationLog || (f.modelId.value != nil && f.inputTokenCount.value != nil) { return .bedrock }
-        if (f.startTime.value != nil || signs.spend) && f.promptTokens.value != nil { return .litellm }
-        if f.cacheReadInputTokens.value != nil || f.cacheCreationInputTokens.value != nil || signs.messageType {
-            return f.promptTokens.value != nil ? .openai : .anthropic
+        if f.inputLength.isPresent && (signs.hashIDs || f.outputLength.isPresent) { return .mooncake }
+        if signs.modelInvocationLog || (f.modelId.isPresent && f.inputTokenCount.isPresent) { return .bedrock }
+        if (f.startTime.isPresent || signs.spend) && f.promptTokens.isPresent { return .litellm }
+        if f.cacheReadInputTokens.isPresent || f.cacheCreationInputTokens.isPresent || signs.messageType {
+            return f.promptTokens.isPresent ? .openai : .anthropic
         }
-        if f.promptTokens.value != nil || f.cachedTokens.value != nil || signs.customID { return .openai }
-        if f.inputTokens.value != nil {
+        if f.promptTokens.isPresent || f.cachedTokens.isPresent || signs.customID { return .openai }
+        if f.inputTokens.isPresent {
             // Responses API records carry created_at; Anthropic usage logs a timestamp of their own.
-            return f.createdAt.value != nil && f.timestamp.value == nil ? .openai : .anthropic
+            return f.createdAt.isPresent && !f.timestamp.isPresent ? .openai : .anthropic
         }
         return nil
     }

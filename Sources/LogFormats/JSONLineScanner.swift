@@ -101,18 +101,39 @@ public struct JSONPath {
     public func isArrayElement(_ index: Int) -> Bool { lengths[index] < 0 }
 
     /// Whether the component at `index` is the key `name`.
-    @inlinable
+    @inlinable @inline(__always)
     public func component(_ index: Int, is name: StaticString) -> Bool {
         guard index >= 0, index < depth, lengths[index] == name.utf8CodeUnitCount else { return false }
-        return memcmp(line.baseAddress! + starts[index], name.utf8Start, lengths[index]) == 0
+        return JSONPath.sameBytes(line.baseAddress! + starts[index], UnsafeRawPointer(name.utf8Start), lengths[index])
+    }
+
+    /// Compares short byte runs eight bytes at a time; keys are too short for memcmp's call to pay.
+    @inlinable @inline(__always)
+    static func sameBytes(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) -> Bool {
+        var offset = 0
+        while offset + 8 <= count {
+            if a.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                != b.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            {
+                return false
+            }
+            offset += 8
+        }
+        while offset < count {
+            if a.load(fromByteOffset: offset, as: UInt8.self) != b.load(fromByteOffset: offset, as: UInt8.self) {
+                return false
+            }
+            offset += 1
+        }
+        return true
     }
 
     /// Whether the value's own key is `name`.
-    @inlinable
+    @inlinable @inline(__always)
     public func lastKey(is name: StaticString) -> Bool { component(depth - 1, is: name) }
 
     /// Whether the value's key is `name` inside an object under `parent`.
-    @inlinable
+    @inlinable @inline(__always)
     public func endsWith(_ parent: StaticString, _ name: StaticString) -> Bool {
         component(depth - 1, is: name) && component(depth - 2, is: parent)
     }
@@ -155,17 +176,23 @@ public final class JSONLineScanner {
     private let starts: UnsafeMutablePointer<Int>
     private let lengths: UnsafeMutablePointer<Int>
     private let containerIsArray: UnsafeMutablePointer<Bool>
+    /// Which bytes may continue a number: digits, `.`, `e`, `E`, `+`, `-`.
+    private let numberBytes: UnsafeMutablePointer<Bool>
 
     public init() {
         starts = .allocate(capacity: Self.maxDepth)
         lengths = .allocate(capacity: Self.maxDepth)
         containerIsArray = .allocate(capacity: Self.maxDepth)
+        numberBytes = .allocate(capacity: 256)
+        numberBytes.initialize(repeating: false, count: 256)
+        for byte in Array("0123456789.eE+-".utf8) { numberBytes[Int(byte)] = true }
     }
 
     deinit {
         starts.deallocate()
         lengths.deallocate()
         containerIsArray.deallocate()
+        numberBytes.deallocate()
     }
 
     /// Scans `line`, calling `visitor` for every scalar. Returns the syntax error, if any;
@@ -222,13 +249,7 @@ public final class JSONLineScanner {
                 } else if c == UInt8(ascii: "-") || (c &- 48) <= 9 {
                     let start = i
                     i += 1
-                    while i < n {
-                        let d = line[i]
-                        guard (d &- 48) <= 9 || d == UInt8(ascii: ".") || d == UInt8(ascii: "e")
-                            || d == UInt8(ascii: "E") || d == UInt8(ascii: "+") || d == UInt8(ascii: "-")
-                        else { break }
-                        i += 1
-                    }
+                    while i < n && numberBytes[Int(line[i])] { i += 1 }
                     let bytes = UnsafeRawBufferPointer(rebasing: line[start..<i])
                     visitor.visit(path, JSONValue(kind: .number, bytes: bytes, hasEscapes: false))
                 } else if let length = literalLength(line, at: i) {
@@ -269,7 +290,7 @@ public final class JSONLineScanner {
     @inline(__always)
     private func skipSpace(_ line: UnsafeRawBufferPointer, _ from: Int) -> Int {
         var i = from
-        while i < line.count {
+        while i < line.count && line[i] <= 0x20 {
             let c = line[i]
             guard c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A else { break }
             i += 1
@@ -277,25 +298,38 @@ public final class JSONLineScanner {
         return i
     }
 
-    /// The index of the quote closing a string whose contents start at `from`.
+    /// The index of the quote closing a string whose contents start at `from`. Eight bytes are
+    /// checked at a time for a quote or a backslash; the bytes found are then looked at alone.
     @inline(__always)
     private func stringEnd(_ base: UnsafeRawPointer, _ n: Int, from: Int) -> (end: Int, escaped: Bool)? {
+        let quotes: UInt64 = 0x2222_2222_2222_2222
+        let backslashes: UInt64 = 0x5C5C_5C5C_5C5C_5C5C
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
         var i = from
         var escaped = false
         while i < n {
-            guard let quote = memchr(base + i, 0x22, n - i) else { return nil }
-            let q = UnsafeRawPointer(quote) - base
-            // A quote preceded by an odd number of backslashes is escaped.
-            var backslashes = 0
-            var k = q - 1
-            while k >= from && base.load(fromByteOffset: k, as: UInt8.self) == 0x5C {
-                backslashes += 1
-                k -= 1
+            while i + 8 <= n {
+                let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                let q = word ^ quotes
+                let b = word ^ backslashes
+                // A byte of q or b is zero where the word has a quote or a backslash.
+                let found = ((q &- ones) & ~q & highs) | ((b &- ones) & ~b & highs)
+                if found != 0 {
+                    i += found.trailingZeroBitCount >> 3
+                    break
+                }
+                i += 8
             }
-            if !escaped, memchr(base + i, 0x5C, q - i) != nil { escaped = true }
-            if backslashes % 2 == 0 { return (q, escaped) }
-            escaped = true
-            i = q + 1
+            guard i < n else { return nil }
+            let c = base.load(fromByteOffset: i, as: UInt8.self)
+            if c == 0x22 { return (i, escaped) }
+            if c == 0x5C {
+                escaped = true
+                i += 2
+            } else {
+                i += 1
+            }
         }
         return nil
     }

@@ -25,17 +25,17 @@ public struct JSONRequestParser: LogLineParser {
         _ line: UnsafeRawBufferPointer, number: Int64, into request: inout ParsedRequest,
         models: inout ModelNames
     ) -> LineVerdict {
-        var fields = JSONUsageFields()
+        var fields = JSONUsageFields(line: line)
         if let error = scanner.scan(line, visitor: &fields) { return .rejected(error.reason) }
         var reason: String?
         let tokens: TokenCounts?
         switch flavor {
-        case .openAI: tokens = openAITokens(fields, reason: &reason)
-        case .anthropic: tokens = anthropicTokens(fields, reason: &reason)
-        case .bedrock: tokens = bedrockTokens(fields, reason: &reason)
-        case .liteLLM: tokens = liteLLMTokens(fields, line: line, reason: &reason)
+        case .openAI: tokens = openAITokens(&fields, reason: &reason)
+        case .anthropic: tokens = anthropicTokens(&fields, reason: &reason)
+        case .bedrock: tokens = bedrockTokens(&fields, reason: &reason)
+        case .liteLLM: tokens = liteLLMTokens(&fields, reason: &reason)
         }
-        let failed = signalsFailure(fields)
+        let failed = signalsFailure(&fields)
         guard let tokens else {
             if let reason { return .rejected(reason) }
             // No usage at all: a failed request carries nothing to count.
@@ -44,10 +44,10 @@ public struct JSONRequestParser: LogLineParser {
         guard FieldReading.checkCached(tokens.cached, prompt: tokens.prompt, reason: &reason) else {
             return .rejected(reason!)
         }
-        guard let micros = timestamp(fields, reason: &reason) else { return .rejected(reason!) }
+        guard let micros = timestamp(&fields, reason: &reason) else { return .rejected(reason!) }
         let modelSlot = flavor == .bedrock ? fields.modelId : fields.model
         let model: Int32
-        if let value = modelSlot.value, value.kind == .string {
+        if let value = modelSlot.value(in: line), value.kind == .string {
             model = value.hasEscapes ? models.index(of: value.text()) : models.index(of: value.bytes)
         } else {
             model = models.index(of: options.defaultModel)
@@ -70,8 +70,10 @@ public struct JSONRequestParser: LogLineParser {
     // MARK: Token counts per format
 
     /// A count from a slot; nil with no reason when absent, nil with a reason when malformed.
-    private func count(_ slot: JSONUsageFields.Slot, _ label: StaticString, reason: inout String?) -> Int64? {
-        guard let value = slot.value, value.kind != .null else { return nil }
+    private func count(
+        _ slot: JSONUsageFields.Slot, _ label: StaticString, in line: UnsafeRawBufferPointer, reason: inout String?
+    ) -> Int64? {
+        guard let value = slot.value(in: line), value.kind != .null else { return nil }
         guard value.kind == .number || value.kind == .string else {
             reason = "\(label) is not a number"
             return nil
@@ -80,70 +82,72 @@ public struct JSONRequestParser: LogLineParser {
     }
 
     /// Chat Completions: prompt_tokens includes cached_tokens. Responses: input_tokens includes them.
-    private func openAITokens(_ f: JSONUsageFields, reason: inout String?) -> TokenCounts? {
-        let usesResponsesAPI = f.promptTokens.value == nil
+    private func openAITokens(_ f: inout JSONUsageFields, reason: inout String?) -> TokenCounts? {
+        let usesResponsesAPI = !f.promptTokens.isPresent
         let promptSlot = usesResponsesAPI ? f.inputTokens : f.promptTokens
         let outputSlot = usesResponsesAPI ? f.outputTokens : f.completionTokens
-        guard let prompt = count(promptSlot, "prompt tokens", reason: &reason) else { return nil }
-        guard let output = count(outputSlot, "output tokens", reason: &reason) else {
+        guard let prompt = count(promptSlot, "prompt tokens", in: f.line, reason: &reason) else { return nil }
+        guard let output = count(outputSlot, "output tokens", in: f.line, reason: &reason) else {
             if reason == nil { reason = "no usage.completion_tokens or usage.output_tokens" }
             return nil
         }
-        let cached = count(f.cachedTokens, "cached tokens", reason: &reason) ?? 0
+        let cached = count(f.cachedTokens, "cached tokens", in: f.line, reason: &reason) ?? 0
         return reason == nil ? TokenCounts(prompt: prompt, cached: cached, output: output) : nil
     }
 
     /// Anthropic: input_tokens excludes cache reads and cache writes; the prompt is their sum.
-    private func anthropicTokens(_ f: JSONUsageFields, reason: inout String?) -> TokenCounts? {
-        guard let input = count(f.inputTokens, "input tokens", reason: &reason) else { return nil }
-        guard let output = count(f.outputTokens, "output tokens", reason: &reason) else {
+    private func anthropicTokens(_ f: inout JSONUsageFields, reason: inout String?) -> TokenCounts? {
+        guard let input = count(f.inputTokens, "input tokens", in: f.line, reason: &reason) else { return nil }
+        guard let output = count(f.outputTokens, "output tokens", in: f.line, reason: &reason) else {
             if reason == nil { reason = "no usage.output_tokens" }
             return nil
         }
-        let read = count(f.cacheReadInputTokens, "cache read tokens", reason: &reason) ?? 0
-        let written = count(f.cacheCreationInputTokens, "cache creation tokens", reason: &reason) ?? 0
+        let read = count(f.cacheReadInputTokens, "cache read tokens", in: f.line, reason: &reason) ?? 0
+        let written = count(f.cacheCreationInputTokens, "cache creation tokens", in: f.line, reason: &reason) ?? 0
         guard reason == nil else { return nil }
         return TokenCounts(prompt: input + read + written, cached: read, output: output)
     }
 
     /// Bedrock: inputTokenCount excludes cache reads and writes, as Anthropic's input_tokens does.
-    private func bedrockTokens(_ f: JSONUsageFields, reason: inout String?) -> TokenCounts? {
-        guard let input = count(f.inputTokenCount, "input tokens", reason: &reason) else { return nil }
-        let output = count(f.outputTokenCount, "output tokens", reason: &reason) ?? 0
-        let read = count(f.cacheReadInputTokenCount, "cache read tokens", reason: &reason) ?? 0
-        let written = count(f.cacheWriteInputTokenCount, "cache write tokens", reason: &reason) ?? 0
+    private func bedrockTokens(_ f: inout JSONUsageFields, reason: inout String?) -> TokenCounts? {
+        guard let input = count(f.inputTokenCount, "input tokens", in: f.line, reason: &reason) else { return nil }
+        let output = count(f.outputTokenCount, "output tokens", in: f.line, reason: &reason) ?? 0
+        let read = count(f.cacheReadInputTokenCount, "cache read tokens", in: f.line, reason: &reason) ?? 0
+        let written = count(f.cacheWriteInputTokenCount, "cache write tokens", in: f.line, reason: &reason) ?? 0
         guard reason == nil else { return nil }
         return TokenCounts(prompt: input + read + written, cached: read, output: output)
     }
 
+    // The helpers below take the fields `inout` only so that the record is not copied per call.
+
     /// LiteLLM: prompt_tokens follows OpenAI (includes cached); cached tokens, when logged, are
     /// `cache_read_input_tokens` or a usage object's `prompt_tokens_details.cached_tokens`.
-    private func liteLLMTokens(_ f: JSONUsageFields, line: UnsafeRawBufferPointer, reason: inout String?)
+    private func liteLLMTokens(_ f: inout JSONUsageFields, reason: inout String?)
         -> TokenCounts?
     {
-        guard let prompt = count(f.promptTokens, "prompt tokens", reason: &reason) else { return nil }
-        guard let output = count(f.completionTokens, "completion tokens", reason: &reason) else {
+        guard let prompt = count(f.promptTokens, "prompt tokens", in: f.line, reason: &reason) else { return nil }
+        guard let output = count(f.completionTokens, "completion tokens", in: f.line, reason: &reason) else {
             if reason == nil { reason = "no completion_tokens" }
             return nil
         }
         let cached =
-            count(f.cacheReadInputTokens, "cached tokens", reason: &reason)
-            ?? count(f.cachedTokens, "cached tokens", reason: &reason) ?? 0
+            count(f.cacheReadInputTokens, "cached tokens", in: f.line, reason: &reason)
+            ?? count(f.cachedTokens, "cached tokens", in: f.line, reason: &reason) ?? 0
         return reason == nil ? TokenCounts(prompt: prompt, cached: cached, output: output) : nil
     }
 
     // MARK: Time and status
 
-    private func timestamp(_ f: JSONUsageFields, reason: inout String?) -> Int64? {
+    private func timestamp(_ f: inout JSONUsageFields, reason: inout String?) -> Int64? {
         switch flavor {
         case .openAI:
-            if let value = f.created.value {
+            if let value = f.created.value(in: f.line) {
                 guard value.kind == .number else {
                     return FieldReading.anyInstant(value, reason: &reason)
                 }
                 return FieldReading.epochInstant(value.bytes, unit: .seconds, reason: &reason)
             }
-            if let value = f.createdAt.value {
+            if let value = f.createdAt.value(in: f.line) {
                 if value.kind == .number {
                     return FieldReading.epochInstant(value.bytes, unit: .seconds, reason: &reason)
                 }
@@ -153,13 +157,13 @@ public struct JSONRequestParser: LogLineParser {
             return nil
         case .anthropic, .bedrock:
             for slot in [f.timestamp, f.createdAt, f.startTime, f.created] {
-                if let value = slot.value { return FieldReading.anyInstant(value, reason: &reason) }
+                if let value = slot.value(in: f.line) { return FieldReading.anyInstant(value, reason: &reason) }
             }
             reason = "no timestamp field (timestamp, created_at, time or ts)"
             return nil
         case .liteLLM:
             for slot in [f.startTime, f.timestamp, f.createdAt] {
-                if let value = slot.value { return FieldReading.anyInstant(value, reason: &reason) }
+                if let value = slot.value(in: f.line) { return FieldReading.anyInstant(value, reason: &reason) }
             }
             reason = "no startTime"
             return nil
@@ -168,22 +172,22 @@ public struct JSONRequestParser: LogLineParser {
 
     /// Whether the record says the request failed: an error object, a non-2xx status code,
     /// a failure status word, a failed batch result.
-    private func signalsFailure(_ f: JSONUsageFields) -> Bool {
+    private func signalsFailure(_ f: inout JSONUsageFields) -> Bool {
         if f.hasError { return true }
-        if let code = f.statusCode.value, case .value(let value) = ByteParsing.tokenCount(code.bytes),
+        if let code = f.statusCode.value(in: f.line), case .value(let value) = ByteParsing.tokenCount(code.bytes),
             value >= 300
         {
             return true
         }
-        if let status = f.status.value, status.kind == .string,
+        if let status = f.status.value(in: f.line), status.kind == .string,
             RequestStatusText.interpret(status.bytes) == .failed
         {
             return true
         }
-        if let type = f.resultType.value, type.kind == .string, !ByteParsing.equals(type.bytes, "succeeded") {
+        if let type = f.resultType.value(in: f.line), type.kind == .string, !ByteParsing.equals(type.bytes, "succeeded") {
             return true
         }
-        if let code = f.errorCode.value, code.kind != .null { return true }
+        if let code = f.errorCode.value(in: f.line), code.kind != .null { return true }
         return false
     }
 }

@@ -32,6 +32,13 @@ public struct ModelNames: Sendable {
             bytes = UnsafeRawBufferPointer(rebasing: bytes[0..<Self.maxNameBytes])
         }
         if lastIndex >= 0 && Self.same(nameBytes[Int(lastIndex)], bytes) { return lastIndex }
+        if nameBytes.count <= 16 {
+            // A few names: comparing them all is cheaper than hashing.
+            for (index, stored) in nameBytes.enumerated() where Self.same(stored, bytes) {
+                lastIndex = Int32(index)
+                return lastIndex
+            }
+        }
         let hash = Self.fnv1a(bytes)
         if let candidates = indexesByHash[hash] {
             for candidate in candidates where Self.same(nameBytes[Int(candidate)], bytes) {
@@ -56,7 +63,7 @@ public struct ModelNames: Sendable {
     @inline(__always)
     private static func same(_ stored: [UInt8], _ bytes: UnsafeRawBufferPointer) -> Bool {
         guard stored.count == bytes.count else { return false }
-        return stored.withUnsafeBytes { memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }
+        return stored.withUnsafeBytes { JSONPath.sameBytes($0.baseAddress!, bytes.baseAddress!, bytes.count) }
     }
 
     @inline(__always)

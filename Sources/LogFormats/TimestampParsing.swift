@@ -29,31 +29,46 @@ public enum TimestampParsing {
     /// (taken as UTC), `Z`, ` UTC`, `±HH:MM`, `±HHMM` or `±HH`. Returns nil when malformed.
     public static func iso8601(_ raw: UnsafeRawBufferPointer) -> Int64? {
         let b = ByteParsing.trimmed(raw)
-        let n = b.count
-        guard n >= 16 else { return nil }
-        @inline(__always) func digits(_ at: Int, _ count: Int) -> Int64? {
-            var value: Int64 = 0
-            for k in at..<(at + count) {
-                let d = b[k] &- 48
-                if d > 9 { return nil }
-                value = value * 10 + Int64(d)
-            }
-            return value
+        guard let minute = isoMinute(b), let rest = isoAfterMinute(b) else { return nil }
+        return minute + rest
+    }
+
+    @inline(__always)
+    static func digits(_ b: UnsafeRawBufferPointer, _ at: Int, _ count: Int) -> Int64? {
+        var value: Int64 = 0
+        for k in at..<(at + count) {
+            let d = b[k] &- 48
+            if d > 9 { return nil }
+            value = value * 10 + Int64(d)
         }
-        guard b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"),
+        return value
+    }
+
+    /// The instant of the first 16 bytes, `YYYY-MM-DD HH:MM` (with `T` or a space), in UTC µs.
+    @inline(__always)
+    static func isoMinute(_ b: UnsafeRawBufferPointer) -> Int64? {
+        guard b.count >= 16, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"),
             b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: " ") || b[10] == UInt8(ascii: "t"),
             b[13] == UInt8(ascii: ":"),
-            let year = digits(0, 4), let month = digits(5, 2), let day = digits(8, 2),
-            let hour = digits(11, 2), let minute = digits(14, 2)
+            let year = digits(b, 0, 4), let month = digits(b, 5, 2), let day = digits(b, 8, 2),
+            let hour = digits(b, 11, 2), let minute = digits(b, 14, 2)
         else { return nil }
         guard month >= 1, month <= 12, day >= 1, day <= UTCTime.daysInMonth(year: year, month: month),
             hour <= 23, minute <= 59
         else { return nil }
+        let days = UTCTime.daysFromCivil(year: year, month: month, day: day)
+        return ((days * 24 + hour) * 60 + minute) * 60 * UTCTime.microsPerSecond
+    }
+
+    /// What follows the minute, from byte 16: `[:SS[.f…]]` and the zone, as µs to add.
+    @inline(__always)
+    static func isoAfterMinute(_ b: UnsafeRawBufferPointer) -> Int64? {
+        let n = b.count
         var i = 16
         var second: Int64 = 0
         var fraction: Int64 = 0
         if i < n && b[i] == UInt8(ascii: ":") {
-            guard i + 3 <= n, let s = digits(i + 1, 2), s <= 60 else { return nil }
+            guard i + 3 <= n, let s = digits(b, i + 1, 2), s <= 60 else { return nil }
             second = min(s, 59)  // a leap second is folded into the one before it
             i += 3
             if i < n && (b[i] == UInt8(ascii: ".") || b[i] == UInt8(ascii: ",")) {
@@ -79,14 +94,14 @@ public enum TimestampParsing {
                 i = n
             } else if c == UInt8(ascii: "+") || c == UInt8(ascii: "-") {
                 let sign: Int64 = c == UInt8(ascii: "-") ? -1 : 1
-                guard i + 3 <= n, let oh = digits(i + 1, 2) else { return nil }
+                guard i + 3 <= n, let oh = digits(b, i + 1, 2) else { return nil }
                 i += 3
                 var om: Int64 = 0
                 if i < n && b[i] == UInt8(ascii: ":") {
-                    guard i + 3 <= n, let m = digits(i + 1, 2) else { return nil }
+                    guard i + 3 <= n, let m = digits(b, i + 1, 2) else { return nil }
                     om = m
                     i += 3
-                } else if i + 2 <= n, let m = digits(i, 2) {
+                } else if i + 2 <= n, let m = digits(b, i, 2) {
                     om = m
                     i += 2
                 }
@@ -97,9 +112,7 @@ public enum TimestampParsing {
             }
         }
         guard i == n else { return nil }
-        let days = UTCTime.daysFromCivil(year: year, month: month, day: day)
-        let seconds = ((days * 24 + hour) * 60 + minute) * 60 + second - offsetMinutes * 60
-        return seconds * UTCTime.microsPerSecond + fraction
+        return (second - offsetMinutes * 60) * UTCTime.microsPerSecond + fraction
     }
 
     /// The unit an absolute epoch number is most likely in, judged by its magnitude
@@ -122,6 +135,23 @@ public enum TimestampParsing {
 
     /// Reads an absolute epoch number (`1700158546`, `1700158546.25`, `1.7e9`) in `unit`.
     public static func epoch(_ raw: UnsafeRawBufferPointer, unit: TimeUnit) -> Epoch {
+        // The common case: ten digits of whole seconds.
+        if unit == .seconds && raw.count == 10 {
+            var seconds: Int64 = 0
+            var allDigits = true
+            for byte in raw {
+                let digit = byte &- 48
+                if digit > 9 {
+                    allDigits = false
+                    break
+                }
+                seconds = seconds * 10 + Int64(digit)
+            }
+            if allDigits {
+                let micros = seconds * UTCTime.microsPerSecond
+                if micros >= earliestMicros && micros < latestMicros { return .micros(micros) }
+            }
+        }
         var scaleDigits = unit.scaleDigits
         if unit == .auto {
             guard let whole = ByteParsing.scaledDecimal(raw, scaleDigits: 0) else { return .malformed }
@@ -160,5 +190,37 @@ public enum TimestampParsing {
             return nil
         }
         return value
+    }
+}
+
+/// Reads ISO 8601 timestamps of a file, remembering the minute of the last one: log lines come
+/// in time order, so most share the date, hour and minute of the line before and only the
+/// seconds need reading.
+public struct ISOTimestampReader: Sendable {
+    private var cachedPrefix: (UInt64, UInt64) = (0, 0)
+    private var cachedMinute: Int64?
+
+    public init() {}
+
+    /// The instant of `raw`, or nil when it is not ISO 8601.
+    @inline(__always)
+    public mutating func read(_ raw: UnsafeRawBufferPointer) -> Int64? {
+        var b = raw
+        if b.count > 0 && (b[0] == 0x20 || b[b.count - 1] == 0x20 || b[0] == 0x09 || b[b.count - 1] == 0x09) {
+            b = ByteParsing.trimmed(b)
+        }
+        guard b.count >= 16, let base = b.baseAddress else { return nil }
+        let prefix = (base.loadUnaligned(as: UInt64.self), base.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        let minute: Int64
+        if let cachedMinute, prefix == cachedPrefix {
+            minute = cachedMinute
+        } else {
+            guard let fresh = TimestampParsing.isoMinute(b) else { return nil }
+            minute = fresh
+            cachedPrefix = prefix
+            cachedMinute = fresh
+        }
+        guard let rest = TimestampParsing.isoAfterMinute(b) else { return nil }
+        return minute + rest
     }
 }

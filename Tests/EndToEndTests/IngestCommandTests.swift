@@ -1,0 +1,126 @@
+import Foundation
+import Ingest
+import Store
+import TestSupport
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+@Suite struct IngestCommandTests {
+    @Test func loadsAFixtureAndSkipsItTheSecondTime() throws {
+        let dir = TemporaryDirectory()
+        let db = dir.file("p.db")
+        let first = try Phasecast.run(["ingest", "--db", db, Fixtures.path("azure2023_code.csv.gz")])
+        #expect(first.status == 0)
+        #expect(first.stderr.contains("loaded   \(Fixtures.path("azure2023_code.csv.gz")) (azure, 8819 rows, 0 rejected"))
+        let second = try Phasecast.run(["ingest", "--db", db, Fixtures.path("azure2023_code.csv.gz")])
+        #expect(second.status == 0)
+        #expect(second.stderr.contains("skipped  \(Fixtures.path("azure2023_code.csv.gz")): already loaded"))
+        let rows = try Connection(path: db).scalar("SELECT count(*) FROM v_requests")?.integer
+        #expect(rows == 8819)
+    }
+
+    @Test func jsonSummaryDescribesEveryFile() throws {
+        let dir = TemporaryDirectory()
+        let db = dir.file("p.db")
+        let bad = dir.write("bad.csv.gz", bytes: [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3])
+        let result = try Phasecast.run([
+            "ingest", "--db", db, "--json", "--quiet", Fixtures.path("azure2023_code.csv.gz"), bad,
+        ])
+        #expect(result.status == 65)
+        let report = try JSONDecoder().decode(IngestReport.self, from: Data(result.stdout.utf8))
+        #expect(report.files.map(\.status) == [.loaded, .failed])
+        #expect(report.files[0].rows == 8819)
+        #expect(report.files[1].message?.contains("bad.csv.gz") == true)
+        #expect(report.exitCode == 65)
+        #expect(result.stderr.isEmpty)
+    }
+
+    static let usageCases: [([String], Int32)] = [
+        (["ingest", "--format", "nope", "x"], 64),
+        (["ingest", "--format", "csv", "x"], 64),
+        (["ingest", "--max-reject-rate", "2", "x"], 64),
+        (["ingest", "--start", "yesterday", "x"], 64),
+        (["ingest", "--bogus-flag", "x"], 64),
+        (["ingest", "/no/such/file.csv"], 66),
+    ]
+
+    @Test(arguments: usageCases)
+    func usageErrorsAndMissingInputsHaveTheirExitCodes(arguments: [String], expected: Int32) throws {
+        let dir = TemporaryDirectory()
+        let result = try Phasecast.run(arguments + ["--db", dir.file("p.db")])
+        #expect(result.status == expected, "\(arguments): \(result.stderr)")
+        #expect(!result.stderr.isEmpty)
+    }
+
+    @Test func standardInputIsReadAndNamedByItsContent() throws {
+        let dir = TemporaryDirectory()
+        let db = dir.file("p.db")
+        let text = Array(try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("azure2023_code.csv.gz"))))
+        let result = try Phasecast.run(["ingest", "--db", db, "-"], input: text)
+        #expect(result.status == 0, "\(result.stderr)")
+        let again = try Phasecast.run(["ingest", "--db", db, "-"], input: text)
+        #expect(again.stderr.contains("skipped  stdin:xxh64:"))
+        let connection = try Connection(path: db)
+        #expect(try connection.scalar("SELECT count(*) FROM requests")?.integer == 8819)
+        #expect(try connection.scalar("SELECT path FROM source_files")?.text?.hasPrefix("stdin:xxh64:") == true)
+    }
+
+    @Test func aSecondWriterIsTurnedAwayWith75() throws {
+        let dir = TemporaryDirectory()
+        let db = dir.file("p.db")
+        let lock = try RunLock(databasePath: db, waitSeconds: 0)
+        let refused = try Phasecast.run(["ingest", "--db", db, Fixtures.path("azure2023_code.csv.gz")])
+        #expect(refused.status == 75)
+        #expect(refused.stderr.contains("another phasecast run (pid \(getpid())) is writing to \(db)"))
+        let waited = try Phasecast.run(["ingest", "--db", db, "--wait", "0.3", Fixtures.path("azure2023_code.csv.gz")])
+        #expect(waited.status == 75)
+        withExtendedLifetime(lock) {}
+    }
+
+    @Test func aRunKilledMidFileLeavesNoneOfItsRowsAndTheRerunLoadsItAll() throws {
+        let dir = TemporaryDirectory()
+        let db = dir.file("p.db")
+        // Large enough that loading takes a while: about 1.5 M rows, plain text.
+        let path = dir.file("big.csv")
+        FileManager.default.createFile(atPath: path, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        handle.write(Data("TIMESTAMP,ContextTokens,GeneratedTokens\n".utf8))
+        var block = ""
+        for i in 0..<1_500_000 {
+            let second = i / 20
+            block += "2024-05-10 \(String(format: "%02d:%02d:%02d", second / 3600 % 24, second / 60 % 60, second % 60)).\(i % 10)000000,\(100 + i % 5000),\(1 + i % 700)\n"
+            if block.utf8.count > 1 << 20 {
+                handle.write(Data(block.utf8))
+                block = ""
+            }
+        }
+        handle.write(Data(block.utf8))
+        try handle.close()
+        let small = dir.write("small.jsonl", #"{"created":1762000000,"model":"m","usage":{"prompt_tokens":5,"completion_tokens":6}}"#)
+
+        let (process, _, _) = try Phasecast.start(["ingest", "--db", db, "--quiet", small, path])
+        // Wait until the big file is being written: its transaction has a hot journal.
+        let journal = db + "-journal"
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: journal) && Date() < deadline { usleep(2000) }
+        usleep(300_000)
+        #expect(process.isRunning, "the load ended before it could be interrupted")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+
+        let connection = try Connection(path: db)
+        // The small file committed before; nothing of the big one did.
+        #expect(try connection.scalar("SELECT count(*) FROM requests")?.integer == 1)
+        #expect(try connection.scalar("SELECT count(*) FROM request_minutes")?.integer == 1)
+        #expect(try connection.scalar("SELECT count(*) FROM source_files WHERE path = ?", [.text(path)])?.integer == 0)
+
+        let rerun = try Phasecast.run(["ingest", "--db", db, small, path])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(try connection.scalar("SELECT count(*) FROM requests")?.integer == 1_500_001)
+        #expect(try connection.scalar("SELECT sum(requests) FROM request_minutes")?.integer == 1_500_001)
+    }
+}
