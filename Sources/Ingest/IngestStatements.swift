@@ -5,6 +5,9 @@ import Store
 final class IngestStatements {
     let connection: Connection
     let insertRequest: Statement
+    /// Inserts `rowsPerInsert` requests at once: one statement run instead of many.
+    let insertRequests: Statement
+    static let rowsPerInsert = 128
     let insertReject: Statement
     let upsertRollup: Statement
     private let insertModel: Statement
@@ -17,6 +20,14 @@ final class IngestStatements {
             """
             INSERT INTO requests (file_id, line, ts_us, model_id, prompt_tokens, cached_tokens, output_tokens, status)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+            """)
+        let placeholders = (0..<Self.rowsPerInsert).map { row in
+            "(" + (1...8).map { "?\(row * 8 + $0)" }.joined(separator: ", ") + ")"
+        }.joined(separator: ", ")
+        insertRequests = try connection.prepare(
+            """
+            INSERT INTO requests (file_id, line, ts_us, model_id, prompt_tokens, cached_tokens, output_tokens, status)
+            VALUES \(placeholders)
             """)
         insertReject = try connection.prepare(
             "INSERT OR REPLACE INTO rejects (file_id, line, reason, excerpt) VALUES (?1, ?2, ?3, ?4)")
@@ -68,21 +79,39 @@ final class IngestStatements {
     /// Inserts a batch of requests of one file; returns the rowids of the first and last row.
     func insert(_ batch: [ParsedRequest], fileID: Int64, modelIDs: [Int64]) throws -> (first: Int64, last: Int64)? {
         guard !batch.isEmpty else { return nil }
-        let statement = insertRequest
-        statement.bind(fileID, at: 1)
-        var first: Int64 = 0
-        for (index, request) in batch.enumerated() {
-            statement.bind(request.line, at: 2)
-            statement.bind(request.micros, at: 3)
-            statement.bind(modelIDs[Int(request.model)], at: 4)
-            statement.bind(request.prompt, at: 5)
-            statement.bind(request.cached, at: 6)
-            statement.bind(request.output, at: 7)
-            statement.bind(Int64(request.status.rawValue), at: 8)
-            try statement.run()
-            if index == 0 { first = connection.lastInsertRowID }
+        var first: Int64?
+        var index = 0
+        let many = insertRequests
+        while index + Self.rowsPerInsert <= batch.count {
+            for row in 0..<Self.rowsPerInsert {
+                bind(batch[index + row], to: many, offset: Int32(row * 8), fileID: fileID, modelIDs: modelIDs)
+            }
+            try many.run()
+            // Rows of one INSERT take consecutive rowids; the last one is reported.
+            if first == nil { first = connection.lastInsertRowID - Int64(Self.rowsPerInsert) + 1 }
+            index += Self.rowsPerInsert
         }
-        return (first, connection.lastInsertRowID)
+        while index < batch.count {
+            bind(batch[index], to: insertRequest, offset: 0, fileID: fileID, modelIDs: modelIDs)
+            try insertRequest.run()
+            if first == nil { first = connection.lastInsertRowID }
+            index += 1
+        }
+        return (first!, connection.lastInsertRowID)
+    }
+
+    @inline(__always)
+    private func bind(
+        _ request: ParsedRequest, to statement: Statement, offset: Int32, fileID: Int64, modelIDs: [Int64]
+    ) {
+        statement.bind(fileID, at: offset + 1)
+        statement.bind(request.line, at: offset + 2)
+        statement.bind(request.micros, at: offset + 3)
+        statement.bind(modelIDs[Int(request.model)], at: offset + 4)
+        statement.bind(request.prompt, at: offset + 5)
+        statement.bind(request.cached, at: offset + 6)
+        statement.bind(request.output, at: offset + 7)
+        statement.bind(Int64(request.status.rawValue), at: offset + 8)
     }
 
     /// Inserts rejected lines of one file.

@@ -5,8 +5,15 @@ public final class Connection {
     let handle: OpaquePointer
     public let path: String
 
+    /// SQLite's process-wide settings, applied once before the first connection opens.
+    private static let configured: Bool = {
+        _ = phasecast_sqlite_disable_memory_statistics()
+        return true
+    }()
+
     /// Opens (creating if needed) the database at `path`.
     public init(path: String, readOnly: Bool = false) throws(SQLiteError) {
+        _ = Connection.configured
         var db: OpaquePointer?
         let flags =
             (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
