@@ -78,6 +78,7 @@ public struct FileStamp: Sendable, Equatable {
         #else
             let time = info.st_mtim
         #endif
-        return FileStamp(size: Int64(info.st_size), modifiedNanos: Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec))
+        return FileStamp(
+            size: Int64(info.st_size), modifiedNanos: Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec))
     }
 }

@@ -66,7 +66,9 @@ public enum InputDiscovery {
                 looksLikeLog(url.lastPathComponent)
             else { continue }
             // Keep the path as the user spelled the directory, for stable registry keys.
-            let relative = url.path.hasPrefix(root.path + "/") ? String(url.path.dropFirst(root.path.count + 1)) : url.lastPathComponent
+            let relative =
+                url.path.hasPrefix(root.path + "/")
+                ? String(url.path.dropFirst(root.path.count + 1)) : url.lastPathComponent
             paths.append(prefix + relative)
         }
         return paths.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }

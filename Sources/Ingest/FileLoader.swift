@@ -89,7 +89,8 @@ final class FileLoader {
         let path = registryPath(plan, fingerprint: totals?.fingerprint)
         do {
             try registry.recordFailure(
-                path: path, fingerprint: fingerprint, rawFingerprint: totals?.rawFingerprint ?? plan.rawFingerprint ?? "unknown",
+                path: path, fingerprint: fingerprint,
+                rawFingerprint: totals?.rawFingerprint ?? plan.rawFingerprint ?? "unknown",
                 format: format?.rawValue,
                 bytes: totals?.rawBytes ?? plan.stamp?.size ?? 0, uncompressedBytes: totals?.decompressedBytes ?? 0,
                 compressed: totals?.compressed ?? false, seconds: seconds, runID: runID,

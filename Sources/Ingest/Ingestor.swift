@@ -15,7 +15,9 @@ public struct Ingestor {
     /// Hash inputs even when their size and modification time match what was loaded.
     public let rehash: Bool
 
-    public init(options: IngestOptions, showProgress: Bool, rehash: Bool = false, log: @escaping @Sendable (String) -> Void) {
+    public init(
+        options: IngestOptions, showProgress: Bool, rehash: Bool = false, log: @escaping @Sendable (String) -> Void
+    ) {
         self.options = options
         self.showProgress = showProgress
         self.rehash = rehash
@@ -62,7 +64,9 @@ public struct Ingestor {
         var pruned: Int64 = 0
         if let days = options.rawRetentionDays {
             pruned = try RawRetention.prune(connection, keepDays: days)
-            if pruned > 0 { log("pruned   \(pruned) raw request rows older than \(days) days before the newest request") }
+            if pruned > 0 {
+                log("pruned   \(pruned) raw request rows older than \(days) days before the newest request")
+            }
         }
         let worst = outcomes.map(\.exitStatus).max() ?? .ok
         let report = IngestReport(
@@ -79,7 +83,9 @@ public struct Ingestor {
     }
 
     /// Decides, before loading anything, which inputs are new, changed, renamed or unchanged.
-    private func plan(_ inputs: [InputFile], registry: SourceFileRegistry, outcomes: inout [FileOutcome]) throws
+    private func plan(
+        _ inputs: [InputFile], registry: SourceFileRegistry, outcomes: inout [FileOutcome]
+    ) throws
         -> [Step]
     {
         struct Known {
@@ -100,7 +106,8 @@ public struct Ingestor {
             }
             item.stamp = FileStamp.of(input.path)
             if !rehash, let stamp = item.stamp, let entry = try registry.entry(path: input.path),
-                entry.status == .loaded, let rawFingerprint = try Self.unchangedRawFingerprint(entry, stamp, registry.connection)
+                entry.status == .loaded,
+                let rawFingerprint = try Self.unchangedRawFingerprint(entry, stamp, registry.connection)
             {
                 item.fingerprint = rawFingerprint
             } else {
@@ -121,9 +128,12 @@ public struct Ingestor {
         var steps: [Step] = []
         for item in known {
             let path = item.input.kind == .standardInput ? standardInputName() : item.input.path
-            let existing = item.input.kind == .standardInput && options.standardInputName == nil
+            let existing =
+                item.input.kind == .standardInput && options.standardInputName == nil
                 ? nil : try registry.entry(path: path)
-            if let fingerprint = item.fingerprint, let holder = try registry.entryHoldingRows(rawFingerprint: fingerprint) {
+            if let fingerprint = item.fingerprint,
+                let holder = try registry.entryHoldingRows(rawFingerprint: fingerprint)
+            {
                 let message =
                     holder.path == path
                     ? "already loaded \(holder.loadedAt) (\(holder.fingerprint))"
@@ -147,7 +157,9 @@ public struct Ingestor {
 
     /// The recorded fingerprint of a loaded file's bytes, when its size and modification time
     /// are those recorded (so that it need not be read again).
-    private static func unchangedRawFingerprint(_ entry: RegistryEntry, _ stamp: FileStamp, _ connection: Connection)
+    private static func unchangedRawFingerprint(
+        _ entry: RegistryEntry, _ stamp: FileStamp, _ connection: Connection
+    )
         throws -> String?
     {
         let row = try connection.rows(

@@ -1,12 +1,12 @@
 import Extract
+import LogFormats
+import PhasecastCore
 
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import LogFormats
-import PhasecastCore
 
 /// The parsing thread's work for one file: tells the format from the first lines (unless
 /// forced), then cuts lines, parses them, accumulates minute rollups and hands batches of
@@ -308,7 +308,8 @@ extension ParseStage {
 
         private mutating func finish(totals: ReadTotals) {
             if rollups.overflowed {
-                send(.failed(.content("a 64-bit sum of a minute rollup overflowed; token counts are implausibly large")))
+                send(
+                    .failed(.content("a 64-bit sum of a minute rollup overflowed; token counts are implausibly large")))
                 return
             }
             sendNewModels()

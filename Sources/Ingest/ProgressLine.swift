@@ -29,7 +29,9 @@ public final class ProgressLine: @unchecked Sendable {
                 text += String(format: "  ETA %d:%02d", Int(remaining) / 60, Int(remaining) % 60)
             }
         }
-        text += String(format: "  %.1f MB/s  ", Double(rawBytes) / elapsed / 1e6) + Self.compact(Double(rows) / elapsed) + " rows/s"
+        text +=
+            String(format: "  %.1f MB/s  ", Double(rawBytes) / elapsed / 1e6) + Self.compact(Double(rows) / elapsed)
+            + " rows/s"
         FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
         shown = true
     }

@@ -8,8 +8,9 @@ enum RawRetention {
     /// returns how many. Measuring from the newest request, not the clock, keeps a backfill of
     /// old logs from being deleted as it loads.
     static func prune(_ connection: Connection, keepDays: Int) throws -> Int64 {
-        guard let newest = try connection.scalar("SELECT MAX(last_ts_us) FROM source_files WHERE status <> 'failed'")?
-            .integer
+        guard
+            let newest = try connection.scalar("SELECT MAX(last_ts_us) FROM source_files WHERE status <> 'failed'")?
+                .integer
         else { return 0 }
         let cutoff = newest - Int64(keepDays) * UTCTime.microsPerDay
         let files = try connection.rows(
@@ -20,14 +21,17 @@ enum RawRetention {
         var deleted: Int64 = 0
         try connection.immediateTransaction {
             for file in files {
-                guard let id = file[0].integer, let first = file[1].integer, let last = file[2].integer else { continue }
+                guard let id = file[0].integer, let first = file[1].integer, let last = file[2].integer else {
+                    continue
+                }
                 try connection.run(
                     "DELETE FROM requests WHERE rowid BETWEEN ? AND ? AND file_id = ? AND ts_us < ?",
                     [.integer(first), .integer(last), .integer(id), .integer(cutoff)])
                 let removed = connection.changes
                 deleted += removed
                 try connection.run(
-                    "UPDATE source_files SET raw_rows = raw_rows - ? WHERE file_id = ?", [.integer(removed), .integer(id)])
+                    "UPDATE source_files SET raw_rows = raw_rows - ? WHERE file_id = ?",
+                    [.integer(removed), .integer(id)])
             }
         }
         return deleted

@@ -103,7 +103,8 @@ struct SourceFileRegistry {
     /// Records that content at `path` failed to load. Rows of earlier content at that path stay,
     /// and its entry becomes `outdated`; otherwise the path is registered as `failed`.
     func recordFailure(
-        path: String, fingerprint: String, rawFingerprint: String, format: String?, bytes: Int64, uncompressedBytes: Int64, compressed: Bool,
+        path: String, fingerprint: String, rawFingerprint: String, format: String?, bytes: Int64,
+        uncompressedBytes: Int64, compressed: Bool,
         seconds: Double, runID: Int64, message: String
     ) throws {
         let now = Self.now()

@@ -6,7 +6,9 @@ import PhasecastCore
 public enum FieldReading {
     /// A token count, or nil with a reason naming `label`.
     @inlinable
-    public static func count(_ raw: UnsafeRawBufferPointer, _ label: StaticString, reason: inout String?)
+    public static func count(
+        _ raw: UnsafeRawBufferPointer, _ label: StaticString, reason: inout String?
+    )
         -> Int64?
     {
         switch ByteParsing.tokenCount(raw) {
@@ -30,7 +32,9 @@ public enum FieldReading {
     /// An ISO 8601 instant within 1990–2100 read with a reader that remembers the last minute,
     /// or nil with a reason.
     @inlinable
-    public static func isoInstant(_ raw: UnsafeRawBufferPointer, reader: inout ISOTimestampReader, reason: inout String?)
+    public static func isoInstant(
+        _ raw: UnsafeRawBufferPointer, reader: inout ISOTimestampReader, reason: inout String?
+    )
         -> Int64?
     {
         guard let micros = reader.read(raw) else {

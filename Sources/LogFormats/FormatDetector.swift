@@ -57,7 +57,9 @@ public enum FormatDetector {
         mutating func visit(_ path: JSONPath, _ value: JSONValue) {
             fields.visit(path, value)
             if path.component(0, is: "hash_ids") { hashIDs = true }
-            if path.depth == 1 && path.lastKey(is: "schemaType") && ByteParsing.equals(value.bytes, "ModelInvocationLog") {
+            if path.depth == 1 && path.lastKey(is: "schemaType")
+                && ByteParsing.equals(value.bytes, "ModelInvocationLog")
+            {
                 modelInvocationLog = true
             }
             if path.depth == 1 && path.lastKey(is: "custom_id") { customID = true }

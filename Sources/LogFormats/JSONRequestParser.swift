@@ -122,7 +122,9 @@ public struct JSONRequestParser: LogLineParser {
 
     /// LiteLLM: prompt_tokens follows OpenAI (includes cached); cached tokens, when logged, are
     /// `cache_read_input_tokens` or a usage object's `prompt_tokens_details.cached_tokens`.
-    private func liteLLMTokens(_ f: inout JSONUsageFields, reason: inout String?)
+    private func liteLLMTokens(
+        _ f: inout JSONUsageFields, reason: inout String?
+    )
         -> TokenCounts?
     {
         guard let prompt = count(f.promptTokens, "prompt tokens", in: f.line, reason: &reason) else { return nil }
@@ -184,7 +186,8 @@ public struct JSONRequestParser: LogLineParser {
         {
             return true
         }
-        if let type = f.resultType.value(in: f.line), type.kind == .string, !ByteParsing.equals(type.bytes, "succeeded") {
+        if let type = f.resultType.value(in: f.line), type.kind == .string, !ByteParsing.equals(type.bytes, "succeeded")
+        {
             return true
         }
         if let code = f.errorCode.value(in: f.line), code.kind != .null { return true }

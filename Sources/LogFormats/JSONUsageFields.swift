@@ -90,7 +90,9 @@ struct JSONUsageFields: JSONVisitor {
             if path.lastKey(is: "ts") { timestamp.offer(value, depth: depth, line: line) }
         case 4:
             if path.lastKey(is: "time") { timestamp.offer(value, depth: depth, line: line) }
-            if path.lastKey(is: "type") && path.component(last - 1, is: "result") { resultType.offer(value, depth: depth, line: line) }
+            if path.lastKey(is: "type") && path.component(last - 1, is: "result") {
+                resultType.offer(value, depth: depth, line: line)
+            }
         case 5:
             if path.lastKey(is: "model") { model.offer(value, depth: depth, line: line) }
             if path.lastKey(is: "error") && depth == 1 && value.kind != .null { hasError = true }
@@ -128,11 +130,17 @@ struct JSONUsageFields: JSONVisitor {
         case 17:
             if path.lastKey(is: "completion_tokens") { completionTokens.offer(value, depth: depth, line: line) }
         case 23:
-            if path.lastKey(is: "cache_read_input_tokens") { cacheReadInputTokens.offer(value, depth: depth, line: line) }
+            if path.lastKey(is: "cache_read_input_tokens") {
+                cacheReadInputTokens.offer(value, depth: depth, line: line)
+            }
         case 24:
-            if path.lastKey(is: "cacheReadInputTokenCount") { cacheReadInputTokenCount.offer(value, depth: depth, line: line) }
+            if path.lastKey(is: "cacheReadInputTokenCount") {
+                cacheReadInputTokenCount.offer(value, depth: depth, line: line)
+            }
         case 25:
-            if path.lastKey(is: "cacheWriteInputTokenCount") { cacheWriteInputTokenCount.offer(value, depth: depth, line: line) }
+            if path.lastKey(is: "cacheWriteInputTokenCount") {
+                cacheWriteInputTokenCount.offer(value, depth: depth, line: line)
+            }
         case 27:
             if path.lastKey(is: "cache_creation_input_tokens") {
                 cacheCreationInputTokens.offer(value, depth: depth, line: line)

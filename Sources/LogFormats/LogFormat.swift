@@ -12,14 +12,14 @@ public enum LogFormat: String, CaseIterable, Sendable {
     /// One line for help texts.
     public var summary: String {
         switch self {
-        case .azure: "Azure LLM inference traces 2023/2024 and the 2025 multimodal trace (CSV)"
-        case .burstgpt: "BurstGPT v1/v2 (CSV, seconds from trace start; needs --start)"
-        case .mooncake: "Mooncake/Kimi and RAGPulse traces (JSONL, offsets from trace start; needs --start)"
-        case .openai: "OpenAI Chat Completions, Responses and Batch output records (JSONL)"
+        case .azure: "Azure LLM inference traces 2023, 2024, 2025 multimodal (CSV)"
+        case .burstgpt: "BurstGPT v1, v2 (CSV; offsets from the start: needs --start)"
+        case .mooncake: "Mooncake/Kimi and RAGPulse traces (JSONL; needs --start)"
+        case .openai: "OpenAI Chat Completions, Responses, Batch output (JSONL)"
         case .anthropic: "Anthropic Messages usage with a timestamp (JSONL)"
         case .bedrock: "AWS Bedrock model-invocation logs (JSONL)"
         case .litellm: "LiteLLM spend logs (CSV or JSONL)"
-        case .csv: "any CSV, with --map ts=COL,prompt=COL,output=COL[,cached=COL][,model=COL]"
+        case .csv: "any CSV whose columns --map names"
         }
     }
 
@@ -28,7 +28,9 @@ public enum LogFormat: String, CaseIterable, Sendable {
 
     /// A parser for one file of this format. `firstLine` is the file's first non-blank line,
     /// which tells LiteLLM's CSV exports from its JSONL.
-    public func makeParser(options: ParseOptions, firstLine: UnsafeRawBufferPointer) throws(FormatSetupError)
+    public func makeParser(
+        options: ParseOptions, firstLine: UnsafeRawBufferPointer
+    ) throws(FormatSetupError)
         -> SelectedParser
     {
         switch self {

@@ -174,8 +174,10 @@ public enum TimestampParsing {
         let fittingMicros: Int64
         let fittingName: String
         switch fittingDigits {
-        case 6: (fittingMicros, fittingName) = (whole.multipliedReportingOverflow(by: 1_000_000).partialValue, "seconds")
-        case 3: (fittingMicros, fittingName) = (whole.multipliedReportingOverflow(by: 1000).partialValue, "milliseconds")
+        case 6:
+            (fittingMicros, fittingName) = (whole.multipliedReportingOverflow(by: 1_000_000).partialValue, "seconds")
+        case 3:
+            (fittingMicros, fittingName) = (whole.multipliedReportingOverflow(by: 1000).partialValue, "milliseconds")
         case 0: (fittingMicros, fittingName) = (whole, "microseconds")
         default: (fittingMicros, fittingName) = (whole / 1000, "nanoseconds")
         }

@@ -45,13 +45,18 @@ struct BenchCommand: ParsableCommand {
             Console.error(String(format: "generated in %.1f s", Date().timeIntervalSince(started)))
         }
         let baseline = try compileBaseline()
-        let phasecast = CommandLine.arguments[0].contains("/")
+        let phasecast =
+            CommandLine.arguments[0].contains("/")
             ? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path : CommandLine.arguments[0]
         var report = BenchReport(rows: rows)
         for (format, file) in [("csv", csv), ("jsonl", jsonl)] {
             let uncompressed = try uncompressedSize(file)
             let db = "\(dir)/bench.db"
-            func fresh() { for suffix in ["", "-journal", "-wal", ".lock"] { try? FileManager.default.removeItem(atPath: db + suffix) } }
+            func fresh() {
+                for suffix in ["", "-journal", "-wal", ".lock"] {
+                    try? FileManager.default.removeItem(atPath: db + suffix)
+                }
+            }
             let gzip = try best { try ChildProcess.run(["gzip", "-dc", file], outputPath: "/dev/null") }
             report.add(format: format, what: "gzip -dc > /dev/null", gzip, bytes: uncompressed)
             if let baseline {
@@ -80,7 +85,9 @@ struct BenchCommand: ParsableCommand {
         var fastest: ChildProcess.Measurement?
         for _ in 0..<repeats {
             let m = try measure()
-            guard m.status == 0 else { throw BenchError(description: "a measured command failed with status \(m.status)") }
+            guard m.status == 0 else {
+                throw BenchError(description: "a measured command failed with status \(m.status)")
+            }
             if fastest == nil || m.seconds < fastest!.seconds { fastest = m }
         }
         return fastest!
@@ -127,7 +134,8 @@ struct BenchReport {
 
     func markdown(hasBaseline: Bool) -> String {
         var text = "\n## Ingest bench: \(rows) requests per file\n\n"
-        text += "| file | what | seconds | rows/s | MB/s (uncompressed) | CPU s | peak RSS MiB | vs gzip -dc | vs C baseline |\n"
+        text +=
+            "| file | what | seconds | rows/s | MB/s (uncompressed) | CPU s | peak RSS MiB | vs gzip -dc | vs C baseline |\n"
         text += "|---|---|---|---|---|---|---|---|---|\n"
         for row in entries {
             let gzip = entries.first { $0.format == row.format && $0.what.hasPrefix("gzip") }
@@ -136,11 +144,14 @@ struct BenchReport {
             text += "| \(row.format) | \(row.what) | " + String(format: "%.2f", m.seconds) + " | "
             text += String(format: "%.2f M", rate(row) / 1e6) + " | "
             text += String(format: "%.0f", Double(row.bytes) / m.seconds / 1e6) + " | "
-            text += String(format: "%.2f", m.cpuSeconds) + " | " + String(format: "%.1f", Double(m.peakRSS) / 1_048_576) + " | "
+            text +=
+                String(format: "%.2f", m.cpuSeconds) + " | " + String(format: "%.1f", Double(m.peakRSS) / 1_048_576)
+                + " | "
             text += gzip.map { String(format: "%.2f×", rate(row) / rate($0)) } ?? "–"
             text += " | " + (c.map { String(format: "%.2f×", rate(row) / rate($0)) } ?? "–") + " |\n"
         }
-        text += "\nTargets: raw rows kept ≥ 1.0× the C baseline's rows/s; --no-raw ≥ 0.8× gzip -dc; peak RSS < 64 MiB.\n"
+        text +=
+            "\nTargets: raw rows kept ≥ 1.0× the C baseline's rows/s; --no-raw ≥ 0.8× gzip -dc; peak RSS < 64 MiB.\n"
         for format in ["csv", "jsonl"] {
             let gzip = entries.first { $0.format == format && $0.what.hasPrefix("gzip") }
             let c = entries.first { $0.format == format && $0.what.hasPrefix("C baseline") }
@@ -154,7 +165,9 @@ struct BenchReport {
             if let gzip, let noRaw { text += verdict("\(format): --no-raw vs gzip -dc", rate(noRaw) / rate(gzip), 0.8) }
             for row in [raw, noRaw].compactMap({ $0 }) {
                 let mib = Double(row.measurement.peakRSS) / 1_048_576
-                text += "- \(format): \(row.what) peak RSS " + String(format: "%.1f MiB", mib) + (mib < 64 ? " (ok)\n" : " (OVER 64 MiB)\n")
+                text +=
+                    "- \(format): \(row.what) peak RSS " + String(format: "%.1f MiB", mib)
+                    + (mib < 64 ? " (ok)\n" : " (OVER 64 MiB)\n")
             }
         }
         return text

@@ -18,7 +18,9 @@ struct ChildProcess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        let captured = FileManager.default.temporaryDirectory.appendingPathComponent("phasecast-bench-\(UUID().uuidString)").path
+        let captured = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "phasecast-bench-\(UUID().uuidString)"
+        ).path
         posix_spawn_file_actions_addopen(&actions, 1, outputPath ?? captured, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         defer { try? FileManager.default.removeItem(atPath: captured) }
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]

@@ -29,7 +29,9 @@ struct IngestCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("SQLite database to load into; created if missing.", valueName: "path"))
     var db: String = ProcessInfo.processInfo.environment["PHASECAST_DB"] ?? "phasecast.db"
 
-    @Option(name: .long, help: ArgumentHelp("Log format, or auto to tell it from each file's first lines.", valueName: "name"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Log format, or auto to tell it from each file's first lines.", valueName: "name"))
     var format: String = "auto"
 
     @Option(
@@ -91,10 +93,13 @@ struct IngestCommand: ParsableCommand {
 
     @Option(
         name: .long,
-        help: ArgumentHelp("Wait up to this long for another run holding the database, instead of exiting 75.", valueName: "seconds"))
+        help: ArgumentHelp(
+            "Wait up to this long for another run holding the database, instead of exiting 75.", valueName: "seconds"))
     var wait: Double = 0
 
-    @Flag(name: .long, help: "Read every input to check its content, even when its size and modification time are unchanged.")
+    @Flag(
+        name: .long,
+        help: "Read every input to check its content, even when its size and modification time are unchanged.")
     var rehash = false
 
     @Flag(name: .long, help: "Print a machine-readable summary on standard output.")
@@ -106,7 +111,8 @@ struct IngestCommand: ParsableCommand {
     func validate() throws {
         if format != "auto" && LogFormat(rawValue: format) == nil {
             throw ValidationError(
-                "unknown format '\(format)'; expected auto or one of \(LogFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+                "unknown format '\(format)'; expected auto or one of \(LogFormat.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
         }
         if format == LogFormat.csv.rawValue && map == nil {
             throw ValidationError("--format csv needs --map ts=COLUMN,prompt=COLUMN,output=COLUMN")
@@ -160,8 +166,10 @@ struct IngestCommand: ParsableCommand {
         parse.timestampUnit = tsFormat.flatMap { $0 == "iso" ? nil : TimeUnit(rawValue: $0) }
         parse.cacheBlockTokens = cacheBlockTokens
         parse.cacheCapacityBlocks = cacheBlocks
+        // A column mapping only means something to the csv format.
+        let chosen = format == "auto" && map != nil ? LogFormat.csv : LogFormat(rawValue: format)
         return IngestOptions(
-            databasePath: db, inputs: inputs, format: LogFormat(rawValue: format), parse: parse, keepRaw: !noRaw,
+            databasePath: db, inputs: inputs, format: chosen, parse: parse, keepRaw: !noRaw,
             rawRetentionDays: rawRetentionDays, maxRejectRate: Self.rate(maxRejectRate) ?? 0.01,
             standardInputName: name, waitSeconds: wait,
             commandLine: (["phasecast"] + CommandLine.arguments.dropFirst()).joined(separator: " "))

@@ -43,18 +43,19 @@ enum LengthHistogramSQL {
         setResult(context, left)
     }
 
-    static let quantileFunction: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void = {
-        context, _, arguments in
-        guard let arguments, let histogram = histogram(arguments[0]) else {
-            sqlite3_result_error(context, "phasecast_hist_quantile: argument is not a length histogram", -1)
-            return
+    static let quantileFunction: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void =
+        {
+            context, _, arguments in
+            guard let arguments, let histogram = histogram(arguments[0]) else {
+                sqlite3_result_error(context, "phasecast_hist_quantile: argument is not a length histogram", -1)
+                return
+            }
+            guard let value = histogram.quantile(sqlite3_value_double(arguments[1])) else {
+                sqlite3_result_null(context)
+                return
+            }
+            sqlite3_result_double(context, value)
         }
-        guard let value = histogram.quantile(sqlite3_value_double(arguments[1])) else {
-            sqlite3_result_null(context)
-            return
-        }
-        sqlite3_result_double(context, value)
-    }
 
     /// Running sum of an aggregate, kept behind a pointer in SQLite's aggregate context.
     final class Accumulator {

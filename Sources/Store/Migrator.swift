@@ -45,7 +45,9 @@ public enum Migrator {
 
     /// Applies the pending migrations; returns the versions applied.
     @discardableResult
-    public static func migrate(_ connection: Connection, migrations: [Migration] = Migration.bundled) throws
+    public static func migrate(
+        _ connection: Connection, migrations: [Migration] = Migration.bundled
+    ) throws
         -> [Int64]
     {
         let current = try connection.userVersion

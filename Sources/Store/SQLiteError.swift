@@ -39,4 +39,3 @@ public struct SQLiteError: PhasecastError, Equatable {
         }
     }
 }
-

@@ -14,7 +14,8 @@ import Testing
         let db = dir.file("p.db")
         let first = try Phasecast.run(["ingest", "--db", db, Fixtures.path("azure2023_code.csv.gz")])
         #expect(first.status == 0)
-        #expect(first.stderr.contains("loaded   \(Fixtures.path("azure2023_code.csv.gz")) (azure, 8819 rows, 0 rejected"))
+        #expect(
+            first.stderr.contains("loaded   \(Fixtures.path("azure2023_code.csv.gz")) (azure, 8819 rows, 0 rejected"))
         let second = try Phasecast.run(["ingest", "--db", db, Fixtures.path("azure2023_code.csv.gz")])
         #expect(second.status == 0)
         #expect(second.stderr.contains("skipped  \(Fixtures.path("azure2023_code.csv.gz")): already loaded"))
@@ -91,7 +92,8 @@ import Testing
         var block = ""
         for i in 0..<1_500_000 {
             let second = i / 20
-            block += "2024-05-10 \(String(format: "%02d:%02d:%02d", second / 3600 % 24, second / 60 % 60, second % 60)).\(i % 10)000000,\(100 + i % 5000),\(1 + i % 700)\n"
+            block +=
+                "2024-05-10 \(String(format: "%02d:%02d:%02d", second / 3600 % 24, second / 60 % 60, second % 60)).\(i % 10)000000,\(100 + i % 5000),\(1 + i % 700)\n"
             if block.utf8.count > 1 << 20 {
                 handle.write(Data(block.utf8))
                 block = ""
@@ -99,7 +101,8 @@ import Testing
         }
         handle.write(Data(block.utf8))
         try handle.close()
-        let small = dir.write("small.jsonl", #"{"created":1762000000,"model":"m","usage":{"prompt_tokens":5,"completion_tokens":6}}"#)
+        let small = dir.write(
+            "small.jsonl", #"{"created":1762000000,"model":"m","usage":{"prompt_tokens":5,"completion_tokens":6}}"#)
 
         let (process, _, _) = try Phasecast.start(["ingest", "--db", db, "--quiet", small, path])
         // Wait until the big file is being written: its transaction has a hot journal.

@@ -6,7 +6,8 @@ import Testing
 
 @Suite struct DecompressingReaderTests {
     /// Reads a whole file through the reader, in small pieces to cross buffer boundaries.
-    func readAll(_ path: String, piece: Int = 4096) throws(ExtractError) -> (text: String, reader: DecompressingReader) {
+    func readAll(_ path: String, piece: Int = 4096) throws(ExtractError) -> (text: String, reader: DecompressingReader)
+    {
         let reader = DecompressingReader(source: try ByteSource(path: path), inputBufferSize: 1000)
         var bytes: [UInt8] = []
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: piece, alignment: 8)

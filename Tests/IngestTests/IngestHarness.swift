@@ -38,7 +38,8 @@ func openAILines(count: Int, start: Int64 = 1_762_000_000, spacingSeconds: Int =
         let cached = random.next(below: 3) == 0 ? random.next(below: prompt) : 0
         let output = random.next(below: 2000)
         let created = start + Int64(i * spacingSeconds)
-        return #"{"created":\#(created),"model":"\#(models[random.next(below: models.count)])","usage":{"prompt_tokens":\#(prompt),"completion_tokens":\#(output),"prompt_tokens_details":{"cached_tokens":\#(cached)}}}"#
+        return
+            #"{"created":\#(created),"model":"\#(models[random.next(below: models.count)])","usage":{"prompt_tokens":\#(prompt),"completion_tokens":\#(output),"prompt_tokens_details":{"cached_tokens":\#(cached)}}}"#
     }
 }
 
@@ -57,8 +58,10 @@ func snapshot(_ database: String) throws -> [[SQLValue]] {
 /// Totals over the raw rows and over the rollups: (requests, prompt, cached, output).
 func totals(_ database: String) throws -> (raw: [Int64], rollups: [Int64]) {
     let db = try Connection(path: database)
-    let raw = try db.rows("SELECT count(*), total(prompt_tokens), total(cached_tokens), total(output_tokens) FROM requests")[0]
+    let raw = try db.rows(
+        "SELECT count(*), total(prompt_tokens), total(cached_tokens), total(output_tokens) FROM requests")[0]
     let rolled = try db.rows(
-        "SELECT total(requests), total(prompt_tokens), total(cached_tokens), total(output_tokens) FROM request_minutes")[0]
+        "SELECT total(requests), total(prompt_tokens), total(cached_tokens), total(output_tokens) FROM request_minutes")[
+            0]
     return (raw.map { Int64($0.real ?? -1) }, rolled.map { Int64($0.real ?? -1) })
 }

@@ -17,7 +17,8 @@ import Testing
         #expect(raw == [8819, 18_059_974, 0, 245_896])
         #expect(rollups == raw)
         let connection = try Connection(path: db)
-        let view = try connection.rows("SELECT count(*), sum(prefill_tokens), min(ts_utc), max(ts_utc) FROM v_requests")[0]
+        let view = try connection.rows(
+            "SELECT count(*), sum(prefill_tokens), min(ts_utc), max(ts_utc) FROM v_requests")[0]
         #expect(view == [8819, 18_059_974, "2023-11-16T18:17:03.979960Z", "2023-11-16T19:14:19.928016Z"])
         let file = try connection.records("SELECT * FROM v_source_files")[0]
         #expect(file["status"] == "loaded" && file["rows"] == 8819 && file["format"] == "azure")
@@ -68,14 +69,18 @@ import Testing
         #expect(fromRaw == rolled)
         // Histograms: rebuilt from the raw rows of each cell.
         var expected: [String: (LengthHistogram, LengthHistogram)] = [:]
-        for row in try connection.rows("SELECT file_id, ts_us / 60000000, model_id, prompt_tokens, output_tokens FROM requests") {
+        for row in try connection.rows(
+            "SELECT file_id, ts_us / 60000000, model_id, prompt_tokens, output_tokens FROM requests")
+        {
             let key = "\(row[0]) \(row[1]) \(row[2])"
             var pair = expected[key] ?? (LengthHistogram(), LengthHistogram())
             pair.0.add(row[3].integer!)
             pair.1.add(row[4].integer!)
             expected[key] = pair
         }
-        for row in try connection.rows("SELECT file_id, minute, model_id, prompt_hist, output_hist FROM request_minutes") {
+        for row in try connection.rows(
+            "SELECT file_id, minute, model_id, prompt_hist, output_hist FROM request_minutes")
+        {
             let key = "\(row[0]) \(row[1]) \(row[2])"
             #expect(LengthHistogram(json: row[3].text!) == expected[key]?.0)
             #expect(LengthHistogram(json: row[4].text!) == expected[key]?.1)
@@ -150,7 +155,9 @@ import Testing
         let report = try ingest(db, [logs])
         #expect(report.files.map(\.status) == [.skipped, .loaded])
         #expect(try totals(db).raw[0] == 300)
-        let paths = try Connection(path: db).rows("SELECT path FROM source_files ORDER BY path").compactMap { $0[0].text }
+        let paths = try Connection(path: db).rows("SELECT path FROM source_files ORDER BY path").compactMap {
+            $0[0].text
+        }
         #expect(paths == [dir.file("logs/app.1.jsonl"), dir.file("logs/app.jsonl")])
     }
 
@@ -170,7 +177,8 @@ import Testing
         let db = dir.file("p.db")
         var lines = openAILines(count: 98)
         lines.insert("this is not json", at: 10)
-        lines.insert(#"{"created":1762000000,"model":"m","usage":{"prompt_tokens":"many","completion_tokens":1}}"#, at: 20)
+        lines.insert(
+            #"{"created":1762000000,"model":"m","usage":{"prompt_tokens":"many","completion_tokens":1}}"#, at: 20)
         let bad = dir.write("bad.jsonl", lines.joined(separator: "\n"))
         let good = dir.write("good.jsonl", openAILines(count: 40, seed: 5).joined(separator: "\n"))
         let report = try ingest(db, [bad, good])
@@ -182,7 +190,8 @@ import Testing
         let connection = try Connection(path: db)
         #expect(try connection.scalar("SELECT count(*) FROM requests")?.integer == 40)
         #expect(try connection.scalar("SELECT count(*) FROM rejects")?.integer == 0)
-        #expect(try connection.scalar("SELECT status FROM v_source_files WHERE path = ?", [.text(bad)])?.text == "failed")
+        #expect(
+            try connection.scalar("SELECT status FROM v_source_files WHERE path = ?", [.text(bad)])?.text == "failed")
         // With a higher threshold it loads, rejects kept and explained.
         let retry = try ingest(db, [bad], maxRejectRate: 0.05)
         #expect(retry.files.map(\.status) == [.loaded])
@@ -228,7 +237,9 @@ import Testing
         let dir = TemporaryDirectory()
         let db = dir.file("p.db")
         let azure = dir.write(
-            "crlf.csv", "\u{FEFF}TIMESTAMP,ContextTokens,GeneratedTokens\r\n2023-11-16 18:15:46.1,10,1\r\n2023-11-16 18:15:47.2,20,2\r\n")
+            "crlf.csv",
+            "\u{FEFF}TIMESTAMP,ContextTokens,GeneratedTokens\r\n2023-11-16 18:15:46.1,10,1\r\n2023-11-16 18:15:47.2,20,2\r\n"
+        )
         let litellm = dir.write(
             "spend.csv",
             "request_id,startTime,model,prompt_tokens,completion_tokens,messages\n"
@@ -238,8 +249,10 @@ import Testing
         #expect(report.files.map(\.rows) == [2, 2])
         #expect(report.files.map(\.rejected) == [0, 0])
         let connection = try Connection(path: db)
-        #expect(try connection.rows("SELECT model, line FROM v_requests WHERE source_path = ? ORDER BY line", [.text(litellm)])
-            == [["gpt, 4o", 2], ["gpt-4o", 4]])
+        #expect(
+            try connection.rows(
+                "SELECT model, line FROM v_requests WHERE source_path = ? ORDER BY line", [.text(litellm)])
+                == [["gpt, 4o", 2], ["gpt-4o", 4]])
     }
 
     @Test func aTenMegabyteLineIsReadAndAnOverlongLineIsRejected() throws {
@@ -247,7 +260,8 @@ import Testing
         let db = dir.file("p.db")
         let big = String(repeating: "x", count: 10 << 20)
         var lines = openAILines(count: 200)
-        lines[5] = #"{"created":1762000000,"model":"m","choices":[{"message":{"content":"\#(big)"}}],"usage":{"prompt_tokens":5,"completion_tokens":6}}"#
+        lines[5] =
+            #"{"created":1762000000,"model":"m","choices":[{"message":{"content":"\#(big)"}}],"usage":{"prompt_tokens":5,"completion_tokens":6}}"#
         let path = dir.write("big.jsonl", lines.joined(separator: "\n"))
         let report = try ingest(db, [path])
         #expect(report.files.map(\.rows) == [200])
@@ -290,7 +304,9 @@ import Testing
         let good = dir.write("good.jsonl", openAILines(count: 10).joined(separator: "\n"))
         let report = try ingest(db, [truncated, corrupt, good])
         #expect(report.files.map(\.status) == [.failed, .failed, .loaded])
-        #expect(report.files[0].message == "\(truncated): truncated gzip stream: the data ends at byte 40000 inside a compressed member")
+        #expect(
+            report.files[0].message
+                == "\(truncated): truncated gzip stream: the data ends at byte 40000 inside a compressed member")
         #expect(report.files[1].message?.hasPrefix("\(corrupt): corrupt gzip stream at byte ") == true)
         #expect(report.exitStatus == .dataError)
         #expect(try totals(db).raw[0] == 10)
@@ -301,7 +317,8 @@ import Testing
         let dir = TemporaryDirectory()
         let db = dir.file("p.db")
         let burst = dir.write(
-            "burst.csv", "Timestamp,Model,Request tokens,Response tokens,Total tokens,Log Type\n5,ChatGPT,1,1,2,API log\n")
+            "burst.csv",
+            "Timestamp,Model,Request tokens,Response tokens,Total tokens,Log Type\n5,ChatGPT,1,1,2,API log\n")
         let unknown = dir.write("mystery.log", "hello\nworld\n")
         let report = try ingest(db, [burst, unknown])
         #expect(report.files.map(\.status) == [.failed, .failed])
@@ -314,7 +331,8 @@ import Testing
     @Test func aForcedFormatReadsFilesDetectionWouldNot() throws {
         let dir = TemporaryDirectory()
         let db = dir.file("p.db")
-        let line = #"{"timestamp":"2025-11-03T14:05:31Z","input":{"inputTokenCount":7},"output":{"outputTokenCount":3}}"#
+        let line =
+            #"{"timestamp":"2025-11-03T14:05:31Z","input":{"inputTokenCount":7},"output":{"outputTokenCount":3}}"#
         let path = dir.write("invocations.jsonl", line + "\n")
         #expect(try ingest(db, [path]).files.map(\.status) == [.failed])
         #expect(try ingest(db, [path], format: .bedrock).files.map(\.status) == [.loaded])

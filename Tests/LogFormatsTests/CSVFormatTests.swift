@@ -126,7 +126,10 @@ import Testing
         #expect(throws: FormatSetupError.badMap("missing output (ts, prompt and output are required)")) {
             _ = try ColumnMap(parsing: "ts=a,prompt=b")
         }
-        #expect(throws: FormatSetupError.badMap("unknown key 'tokens' (expected one of ts, prompt, output, cached, model, status)")) {
+        #expect(
+            throws: FormatSetupError.badMap(
+                "unknown key 'tokens' (expected one of ts, prompt, output, cached, model, status)")
+        ) {
             _ = try ColumnMap(parsing: "ts=a,prompt=b,output=c,tokens=d")
         }
         #expect(throws: FormatSetupError.needsMap) { _ = try parse(.csv, ["a,b"]) }

@@ -19,7 +19,10 @@ import Testing
         #expect(parsed.requests.map(\.request.cached) == [1792, 100, 0])
         #expect(parsed.requests.map(\.request.output) == [187, 50, 4])
         #expect(parsed.requests.map(\.model) == ["gpt-4o-mini-2024-07-18", "gpt-4.1", "gpt-4o-mini"])
-        #expect(parsed.requests.map(\.request.micros) == [1_762_178_727_000_000, 1_762_178_728_000_000, 1_762_178_729_000_000])
+        #expect(
+            parsed.requests.map(\.request.micros) == [
+                1_762_178_727_000_000, 1_762_178_728_000_000, 1_762_178_729_000_000,
+            ])
     }
 
     @Test func rejectsLinesWithoutUsageOrWithBadCounts() throws {
@@ -88,11 +91,20 @@ import Testing
         ("Timestamp,Model,Request tokens,Response tokens,Total tokens,Log Type", .burstgpt),
         ("request_id,startTime,model,prompt_tokens,completion_tokens", .litellm),
         (#"{"timestamp": 0, "input_length": 6758, "output_length": 500, "hash_ids": [0, 1]}"#, .mooncake),
-        (#"{"timestamp": "82", "input_length": 3112, "output_length": 192, "hash_ids": {"sys_prompt": [1]}, "session_id": "s"}"#, .mooncake),
+        (
+            #"{"timestamp": "82", "input_length": 3112, "output_length": 192, "hash_ids": {"sys_prompt": [1]}, "session_id": "s"}"#,
+            .mooncake
+        ),
         (#"{"created":1,"model":"m","usage":{"prompt_tokens":1,"completion_tokens":1}}"#, .openai),
-        (#"{"created_at":1,"model":"m","usage":{"input_tokens":1,"input_tokens_details":{"cached_tokens":0},"output_tokens":1}}"#, .openai),
+        (
+            #"{"created_at":1,"model":"m","usage":{"input_tokens":1,"input_tokens_details":{"cached_tokens":0},"output_tokens":1}}"#,
+            .openai
+        ),
         (#"{"id":"b","custom_id":"c","response":{"status_code":200,"body":{}}}"#, .openai),
-        (#"{"timestamp":"2025-11-03T14:05:31Z","model":"claude","usage":{"input_tokens":1,"output_tokens":1}}"#, .anthropic),
+        (
+            #"{"timestamp":"2025-11-03T14:05:31Z","model":"claude","usage":{"input_tokens":1,"output_tokens":1}}"#,
+            .anthropic
+        ),
         (#"{"timestamp":"t","usage":{"input_tokens":1,"cache_read_input_tokens":0,"output_tokens":1}}"#, .anthropic),
         (#"{"schemaType":"ModelInvocationLog","modelId":"m","input":{"inputTokenCount":1}}"#, .bedrock),
         (#"{"startTime":"2025-11-03T14:05:27Z","model":"m","prompt_tokens":1,"completion_tokens":1}"#, .litellm),

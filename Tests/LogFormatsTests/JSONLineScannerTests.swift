@@ -23,9 +23,13 @@ struct PathCollector: JSONVisitor {
 
     @Test func nestedObjectsAndArraysGivePaths() {
         let result = scan(
-            #"{"a": 1, "usage": {"prompt_tokens": 20, "details": {"cached": 5}}, "ids": [1, [2], {"k": null}], "t": true}"#)
+            #"{"a": 1, "usage": {"prompt_tokens": 20, "details": {"cached": 5}}, "ids": [1, [2], {"k": null}], "t": true}"#
+        )
         #expect(result.error == nil)
-        #expect(result.seen.map(\.0) == ["a", "usage.prompt_tokens", "usage.details.cached", "ids.[]", "ids.[].[]", "ids.[].k", "t"])
+        #expect(
+            result.seen.map(\.0) == [
+                "a", "usage.prompt_tokens", "usage.details.cached", "ids.[]", "ids.[].[]", "ids.[].k", "t",
+            ])
         #expect(result.seen.map(\.1) == ["1", "20", "5", "1", "2", "null", "true"])
     }
 
@@ -42,7 +46,8 @@ struct PathCollector: JSONVisitor {
 
     @Test(arguments: [
         ("[1, 2]", JSONSyntaxError.notAnObject), (#"{"a": 1"#, .unterminated(at: 7)),
-        (#"{"a" 1}"#, .unexpected(byte: UInt8(ascii: "1"), at: 5)), (#"{"a": tru}"#, .unexpected(byte: UInt8(ascii: "t"), at: 6)),
+        (#"{"a" 1}"#, .unexpected(byte: UInt8(ascii: "1"), at: 5)),
+        (#"{"a": tru}"#, .unexpected(byte: UInt8(ascii: "t"), at: 6)),
         (#"{"a": 1,}"#, .unexpected(byte: UInt8(ascii: "}"), at: 8)), (#"{"a": "x}"#, .unterminated(at: 9)),
         (#"{"a": 1} x"#, .unexpected(byte: UInt8(ascii: "x"), at: 9)), ("", .notAnObject),
     ])

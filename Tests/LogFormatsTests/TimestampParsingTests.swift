@@ -39,8 +39,12 @@ import Testing
     }
 
     @Test func epochValuesInTheWrongUnitSayWhichUnitFits() {
-        #expect(withBytes("1700158546000") { TimestampParsing.epoch($0, unit: .seconds) } == .implausible(hint: "milliseconds"))
-        #expect(withBytes("1700158546") { TimestampParsing.epoch($0, unit: .milliseconds) } == .implausible(hint: "seconds"))
+        #expect(
+            withBytes("1700158546000") { TimestampParsing.epoch($0, unit: .seconds) }
+                == .implausible(hint: "milliseconds"))
+        #expect(
+            withBytes("1700158546") { TimestampParsing.epoch($0, unit: .milliseconds) } == .implausible(hint: "seconds")
+        )
         #expect(withBytes("12") { TimestampParsing.epoch($0, unit: .seconds) } == .implausible(hint: nil))
         #expect(withBytes("soon") { TimestampParsing.epoch($0, unit: .seconds) } == .malformed)
         var reason: String?

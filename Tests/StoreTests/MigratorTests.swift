@@ -11,7 +11,9 @@ import Testing
         #expect(applied == Migration.bundled.map(\.version))
         #expect(try db.userVersion == Migration.bundled.last!.version)
         #expect(try Migrator.migrate(db).isEmpty)
-        let views = try db.rows("SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name").compactMap { $0[0].text }
+        let views = try db.rows("SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name").compactMap {
+            $0[0].text
+        }
         for view in ["v_rejects", "v_request_minutes", "v_requests", "v_source_files"] { #expect(views.contains(view)) }
         #expect(try db.scalar("PRAGMA page_size")?.integer == Int64(Migrator.newDatabasePageSize))
     }

@@ -104,7 +104,9 @@ public enum Phasecast {
     }
 
     /// Runs `phasecast` to the end, feeding `input` on standard input.
-    public static func run(_ arguments: [String], input: [UInt8]? = nil, directory: String? = nil) throws
+    public static func run(
+        _ arguments: [String], input: [UInt8]? = nil, directory: String? = nil
+    ) throws
         -> ProcessResult
     {
         let process = Process()
