@@ -43,19 +43,7 @@ public enum ByteParsing {
     @inlinable
     public static func tokenCount(_ raw: UnsafeRawBufferPointer) -> Count {
         // The common case first: 1 to 9 plain digits.
-        if raw.count > 0 && raw.count < 10 {
-            var value: Int64 = 0
-            var plain = true
-            for byte in raw {
-                let digit = byte &- 48
-                if digit > 9 {
-                    plain = false
-                    break
-                }
-                value = value &* 10 &+ Int64(digit)
-            }
-            if plain { return value > maxTokenCount ? .tooLarge : .value(value) }
-        }
+        if raw.count < 10, let value = plainDigits(raw) { return value > maxTokenCount ? .tooLarge : .value(value) }
         let bytes = trimmed(raw)
         let n = bytes.count
         if n == 0 { return .empty }
@@ -91,6 +79,19 @@ public enum ByteParsing {
         if negative && (value != 0 || overflow) { return .negative }
         if overflow || value > maxTokenCount { return .tooLarge }
         return .value(value)
+    }
+
+    /// The value of 1 to 18 ASCII digits and nothing else; nil otherwise.
+    @inlinable @inline(__always)
+    public static func plainDigits(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+        guard bytes.count > 0 && bytes.count <= 18 else { return nil }
+        var value: Int64 = 0
+        for byte in bytes {
+            let digit = byte &- 48
+            if digit > 9 { return nil }
+            value = value &* 10 &+ Int64(digit)
+        }
+        return value
     }
 
     /// Reads a decimal number with an optional fraction and exponent and returns it scaled by

@@ -132,6 +132,11 @@ public struct CSVRecord {
     public func text(_ index: Int) -> String {
         let raw = field(index)
         guard storage.escaped[index] else { return String(decoding: raw, as: UTF8.self) }
+        return String(decoding: Self.unescapingQuotes(raw), as: UTF8.self)
+    }
+
+    /// The bytes with each `""` turned into `"`, as inside a quoted CSV field.
+    public static func unescapingQuotes(_ raw: UnsafeRawBufferPointer) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(raw.count)
         var i = 0
@@ -139,7 +144,7 @@ public struct CSVRecord {
             bytes.append(raw[i])
             i += (raw[i] == 0x22 && i + 1 < raw.count && raw[i + 1] == 0x22) ? 2 : 1
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes
     }
 
     /// Whether field `index` holds `""` escapes (its raw bytes differ from its text).

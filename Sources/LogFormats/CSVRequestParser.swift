@@ -217,13 +217,7 @@ public struct CSVRequestParser: LogLineParser {
         var finder = CachedTokensFinder()
         if escaped {
             // The CSV escaped its quotes as "": undo that before reading the JSON.
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(trimmed.count)
-            var i = 0
-            while i < trimmed.count {
-                bytes.append(trimmed[i])
-                i += (trimmed[i] == 0x22 && i + 1 < trimmed.count && trimmed[i + 1] == 0x22) ? 2 : 1
-            }
+            let bytes = CSVRecord.unescapingQuotes(trimmed)
             _ = bytes.withUnsafeBytes { metadataScanner!.scan($0, visitor: &finder) }
         } else {
             _ = metadataScanner!.scan(trimmed, visitor: &finder)

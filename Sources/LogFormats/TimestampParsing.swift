@@ -136,21 +136,9 @@ public enum TimestampParsing {
     /// Reads an absolute epoch number (`1700158546`, `1700158546.25`, `1.7e9`) in `unit`.
     public static func epoch(_ raw: UnsafeRawBufferPointer, unit: TimeUnit) -> Epoch {
         // The common case: ten digits of whole seconds.
-        if unit == .seconds && raw.count == 10 {
-            var seconds: Int64 = 0
-            var allDigits = true
-            for byte in raw {
-                let digit = byte &- 48
-                if digit > 9 {
-                    allDigits = false
-                    break
-                }
-                seconds = seconds * 10 + Int64(digit)
-            }
-            if allDigits {
-                let micros = seconds * UTCTime.microsPerSecond
-                if micros >= earliestMicros && micros < latestMicros { return .micros(micros) }
-            }
+        if unit == .seconds && raw.count == 10, let seconds = ByteParsing.plainDigits(raw) {
+            let micros = seconds * UTCTime.microsPerSecond
+            if micros >= earliestMicros && micros < latestMicros { return .micros(micros) }
         }
         var scaleDigits = unit.scaleDigits
         if unit == .auto {

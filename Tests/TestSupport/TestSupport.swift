@@ -90,7 +90,11 @@ public enum Phasecast {
     }
 
     /// Starts `phasecast` with arguments; the caller waits for it.
-    public static func start(_ arguments: [String], directory: String? = nil) throws -> (Process, Pipe, Pipe) {
+    public static func start(
+        _ arguments: [String], directory: String? = nil, input: Pipe? = nil
+    ) throws
+        -> (Process, Pipe, Pipe)
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -99,6 +103,7 @@ public enum Phasecast {
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        process.standardInput = input ?? FileHandle.nullDevice
         try process.run()
         return (process, out, err)
     }
@@ -109,17 +114,8 @@ public enum Phasecast {
     ) throws
         -> ProcessResult
     {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let out = Pipe()
-        let err = Pipe()
         let inPipe = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input == nil ? FileHandle.nullDevice : inPipe
-        try process.run()
+        let (process, out, err) = try start(arguments, directory: directory, input: input == nil ? nil : inPipe)
         if let input {
             let writer = inPipe.fileHandleForWriting
             DispatchQueue.global().async {
