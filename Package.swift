@@ -35,10 +35,12 @@ let package = Package(
         .target(name: "LogFormats", dependencies: ["PhasecastCore"]),
         .target(name: "Store", dependencies: ["PhasecastCore", "PhasecastResources", "CSQLite"]),
         .target(name: "Ingest", dependencies: ["PhasecastCore", "Extract", "LogFormats", "Store"]),
+        .target(name: "Transform", dependencies: ["PhasecastCore", "PhasecastResources", "Store"]),
+        .target(name: "CostModel", dependencies: ["PhasecastCore", "PhasecastResources", "LogFormats"]),
         .target(
             name: "PhasecastCLI",
             dependencies: [
-                "PhasecastCore", "Extract", "LogFormats", "Store", "Ingest",
+                "PhasecastCore", "Extract", "LogFormats", "Store", "Ingest", "Transform", "CostModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "phasecast", dependencies: ["PhasecastCLI"]),
@@ -49,6 +51,8 @@ let package = Package(
         .testTarget(name: "ExtractTests", dependencies: ["Extract", "TestSupport"]),
         .testTarget(name: "LogFormatsTests", dependencies: ["LogFormats"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
+        .testTarget(name: "TransformTests", dependencies: ["Transform", "Store", "Ingest", "TestSupport"]),
+        .testTarget(name: "CostModelTests", dependencies: ["CostModel", "TestSupport"]),
         .testTarget(
             name: "IngestTests", dependencies: ["Ingest", "Store", "Extract", "LogFormats", "TestSupport"]),
         .testTarget(

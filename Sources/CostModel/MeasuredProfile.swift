@@ -1,0 +1,159 @@
+import Foundation
+import LogFormats
+
+/// Per-GPU throughputs measured on the real deployment, which replace the roofline when given:
+/// prefill points (input length → TTFT, tokens/s/GPU) and decode points (context → ITL,
+/// tokens/s/GPU), read from CSV or from the JSON that Dynamo's profiler writes.
+public struct MeasuredProfile: Sendable, Codable, Equatable {
+    public struct PrefillPoint: Sendable, Codable, Equatable {
+        public var inputTokens: Double
+        public var ttftMs: Double
+        public var tokensPerSecondPerGPU: Double
+    }
+
+    public struct DecodePoint: Sendable, Codable, Equatable {
+        public var context: Double
+        public var itlMs: Double
+        public var tokensPerSecondPerGPU: Double
+    }
+
+    public var prefill: [PrefillPoint]
+    public var decode: [DecodePoint]
+
+    public init(prefill: [PrefillPoint] = [], decode: [DecodePoint] = []) {
+        self.prefill = prefill.sorted { $0.inputTokens < $1.inputTokens }
+        self.decode = decode
+    }
+
+    /// Why a profile file could not be read.
+    public struct ReadError: Error, CustomStringConvertible, Equatable, Sendable {
+        public let file: String
+        public let reason: String
+        public var description: String { "\(file): \(reason)" }
+    }
+
+    /// Reads a CSV (`isl, ttft_ms, prefill_tokens_per_s_per_gpu` and/or `context, itl_ms,
+    /// decode_tokens_per_s_per_gpu`, the two tables one after the other, each with its header) or a
+    /// Dynamo profiler JSON (`prefill_isl`, `prefill_ttft`, `prefill_thpt_per_gpu`; `x_kv_usage`,
+    /// `y_context_length`, `z_itl`, `z_thpt_per_gpu`).
+    public static func read(path: String) throws(ReadError) -> MeasuredProfile {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ReadError(file: path, reason: "cannot read the file")
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        if text.drop(while: { $0.isWhitespace }).first == "{" {
+            return try dynamoJSON(data, file: path)
+        }
+        return try csv(text, file: path)
+    }
+
+    static func csv(_ text: String, file: String) throws(ReadError) -> MeasuredProfile {
+        // Split where a line starts a new header.
+        var sections: [[Substring]] = []
+        for line in text.split(omittingEmptySubsequences: true, whereSeparator: \.isNewline) {
+            let lower = line.lowercased()
+            if lower.hasPrefix("isl") || lower.hasPrefix("context") || sections.isEmpty {
+                sections.append([line])
+            } else {
+                sections[sections.count - 1].append(line)
+            }
+        }
+        var profile = MeasuredProfile()
+        for section in sections {
+            let table: CSVTable
+            do {
+                table = try CSVTable(text: section.joined(separator: "\n"))
+            } catch {
+                throw ReadError(file: file, reason: error.description)
+            }
+            func number(_ row: Int, _ column: String) throws(ReadError) -> Double {
+                guard let value = Double(table.cell(row, column)) else {
+                    throw ReadError(file: file, reason: "\(column) of row \(row + 1) is not a number")
+                }
+                return value
+            }
+            if table.column("isl") != nil {
+                for row in table.rows.indices {
+                    profile.prefill.append(
+                        PrefillPoint(
+                            inputTokens: try number(row, "isl"), ttftMs: try number(row, "ttft_ms"),
+                            tokensPerSecondPerGPU: try number(row, "prefill_tokens_per_s_per_gpu")))
+                }
+            } else if table.column("context") != nil {
+                for row in table.rows.indices {
+                    profile.decode.append(
+                        DecodePoint(
+                            context: try number(row, "context"), itlMs: try number(row, "itl_ms"),
+                            tokensPerSecondPerGPU: try number(row, "decode_tokens_per_s_per_gpu")))
+                }
+            } else {
+                throw ReadError(
+                    file: file,
+                    reason: "expected a header isl,ttft_ms,prefill_tokens_per_s_per_gpu or context,itl_ms,decode_tokens_per_s_per_gpu")
+            }
+        }
+        guard !profile.prefill.isEmpty || !profile.decode.isEmpty else {
+            throw ReadError(file: file, reason: "no measurements")
+        }
+        return MeasuredProfile(prefill: profile.prefill, decode: profile.decode)
+    }
+
+    static func dynamoJSON(_ data: Data, file: String) throws(ReadError) -> MeasuredProfile {
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw ReadError(file: file, reason: "not a JSON object")
+        }
+        func numbers(_ key: String) -> [Double]? {
+            (object[key] as? [Any])?.compactMap { ($0 as? NSNumber)?.doubleValue }
+        }
+        var prefill: [PrefillPoint] = []
+        if let isl = numbers("prefill_isl"), let ttft = numbers("prefill_ttft"), let thpt = numbers("prefill_thpt_per_gpu") {
+            guard isl.count == ttft.count && ttft.count == thpt.count else {
+                throw ReadError(file: file, reason: "prefill_isl, prefill_ttft and prefill_thpt_per_gpu differ in length")
+            }
+            prefill = isl.indices.map { PrefillPoint(inputTokens: isl[$0], ttftMs: ttft[$0], tokensPerSecondPerGPU: thpt[$0]) }
+        }
+        var decode: [DecodePoint] = []
+        if let context = numbers("y_context_length"), let itl = numbers("z_itl"), let thpt = numbers("z_thpt_per_gpu") {
+            guard context.count == itl.count && itl.count == thpt.count else {
+                throw ReadError(file: file, reason: "y_context_length, z_itl and z_thpt_per_gpu differ in length")
+            }
+            decode = context.indices.map { DecodePoint(context: context[$0], itlMs: itl[$0], tokensPerSecondPerGPU: thpt[$0]) }
+        }
+        guard !prefill.isEmpty || !decode.isEmpty else {
+            throw ReadError(file: file, reason: "no prefill_* or x_kv_usage/y_context_length/z_* arrays")
+        }
+        return MeasuredProfile(prefill: prefill, decode: decode)
+    }
+
+    /// Linear interpolation over sorted (x, y) points, clamped at the ends.
+    static func interpolate(_ points: [(x: Double, y: Double)], at x: Double) -> Double? {
+        guard let first = points.first, let last = points.last else { return nil }
+        if x <= first.x { return first.y }
+        if x >= last.x { return last.y }
+        for (a, b) in zip(points, points.dropFirst()) where x <= b.x {
+            let t = b.x == a.x ? 0 : (x - a.x) / (b.x - a.x)
+            return a.y + t * (b.y - a.y)
+        }
+        return last.y
+    }
+
+    /// Prefill tokens/s/GPU and TTFT at an input length, interpolated; nil without prefill points.
+    public func prefill(inputTokens: Double) -> (tokensPerSecondPerGPU: Double, ttftMs: Double)? {
+        guard
+            let rate = Self.interpolate(prefill.map { ($0.inputTokens, $0.tokensPerSecondPerGPU) }, at: inputTokens),
+            let ttft = Self.interpolate(prefill.map { ($0.inputTokens, $0.ttftMs) }, at: inputTokens)
+        else { return nil }
+        return (rate, ttft)
+    }
+
+    /// Decode tokens/s/GPU at a context within an ITL target: at each measured context the best
+    /// throughput whose ITL meets the target, interpolated across contexts; nil without decode points.
+    public func decode(context: Double, itlMs: Double) -> Double? {
+        let contexts = Set(decode.map(\.context)).sorted()
+        guard !contexts.isEmpty else { return nil }
+        let best = contexts.map { value in
+            (value, decode.filter { $0.context == value && $0.itlMs <= itlMs }.map(\.tokensPerSecondPerGPU).max() ?? 0)
+        }
+        return Self.interpolate(best, at: context)
+    }
+}
