@@ -35,12 +35,13 @@ let package = Package(
         .target(name: "LogFormats", dependencies: ["PhasecastCore"]),
         .target(name: "Store", dependencies: ["PhasecastCore", "PhasecastResources", "CSQLite"]),
         .target(name: "Ingest", dependencies: ["PhasecastCore", "Extract", "LogFormats", "Store"]),
-        .target(name: "Transform", dependencies: ["PhasecastCore", "PhasecastResources", "Store"]),
+        .target(name: "Transform", dependencies: ["PhasecastCore", "PhasecastResources", "Store", "LogFormats"]),
         .target(name: "CostModel", dependencies: ["PhasecastCore", "PhasecastResources", "LogFormats"]),
+        .target(name: "Reporting", dependencies: ["PhasecastCore"]),
         .target(
             name: "PhasecastCLI",
             dependencies: [
-                "PhasecastCore", "Extract", "LogFormats", "Store", "Ingest", "Transform", "CostModel",
+                "PhasecastCore", "Extract", "LogFormats", "Store", "Ingest", "Transform", "CostModel", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "phasecast", dependencies: ["PhasecastCLI"]),
@@ -53,6 +54,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         .testTarget(name: "TransformTests", dependencies: ["Transform", "Store", "Ingest", "TestSupport"]),
         .testTarget(name: "CostModelTests", dependencies: ["CostModel", "TestSupport"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
         .testTarget(
             name: "IngestTests", dependencies: ["Ingest", "Store", "Extract", "LogFormats", "TestSupport"]),
         .testTarget(

@@ -59,7 +59,8 @@ public struct Catalog: Sendable {
                 name: t.cell(r, "name"), aliases: Self.list(t.cell(r, "aliases")), architecture: architecture,
                 totalParams: try number("total_params_b") * 1e9, activeParams: try number("active_params_b") * 1e9,
                 layers: Int(try number("layers")), hiddenSize: Int(try number("hidden_size")),
-                experts: (try? number("experts")).map(Int.init), activeExperts: (try? number("active_experts")).map(Int.init),
+                experts: (try? number("experts")).map(Int.init),
+                activeExperts: (try? number("active_experts")).map(Int.init),
                 moeLayers: (try? number("moe_layers")).map(Int.init),
                 kvBytesPerTokenBF16: try number("kv_bytes_per_token_bf16"),
                 linearFlopsPerToken: try number("linear_gflops_per_token") * 1e9,
@@ -69,7 +70,10 @@ public struct Catalog: Sendable {
         calibrations = try Self.rows(calibrationCSV, "calibration.csv") { t, r, number in
             guard let architecture = ArchitectureClass(rawValue: t.cell(r, "architecture")),
                 let precision = Precision(rawValue: t.cell(r, "precision"))
-            else { throw CatalogError.malformed(file: "calibration.csv", line: t.lines[r], reason: "unknown architecture or precision") }
+            else {
+                throw CatalogError.malformed(
+                    file: "calibration.csv", line: t.lines[r], reason: "unknown architecture or precision")
+            }
             return Calibration(
                 architecture: architecture, precision: precision, mfuPrefill: try number("mfu_prefill"),
                 mfuAttention: try number("mfu_attention"), mbu: try number("mbu"),
@@ -134,7 +138,9 @@ public struct Catalog: Sendable {
     }
 
     /// The calibration of an architecture class at a precision.
-    public func calibration(_ architecture: ArchitectureClass, _ precision: Precision) throws(CatalogError)
+    public func calibration(
+        _ architecture: ArchitectureClass, _ precision: Precision
+    ) throws(CatalogError)
         -> Calibration
     {
         if let found = calibrations.first(where: { $0.architecture == architecture && $0.precision == precision }) {

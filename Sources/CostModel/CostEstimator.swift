@@ -30,7 +30,8 @@ public struct CostEstimator: Sendable {
 
     /// Estimates a workload under a profile, choosing each phase's TP where the profile leaves it open.
     public func estimate(_ profile: DeploymentProfile, workload: Workload) throws -> PhaseCostEstimate {
-        let model = try RooflineModel(catalog: catalog, llm: profile.llm, gpu: profile.gpu, precision: profile.precision)
+        let model = try RooflineModel(
+            catalog: catalog, llm: profile.llm, gpu: profile.gpu, precision: profile.precision)
         let sizes = model.candidateTensorParallelSizes()
         guard !sizes.isEmpty else { throw CostModelError.doesNotFit(llm: model.llm.name, gpu: model.gpu.name) }
 
@@ -47,7 +48,8 @@ public struct CostEstimator: Sendable {
         if let measured {
             if let point = measured.prefill(inputTokens: workload.promptTokens) {
                 prefill = PrefillCapacity(tp: prefill.tp, bound: .measured, note: nil)
-                prefill.tokensPerSecondPerGPU = point.tokensPerSecondPerGPU * workload.prefillTokens / workload.promptTokens
+                prefill.tokensPerSecondPerGPU =
+                    point.tokensPerSecondPerGPU * workload.prefillTokens / workload.promptTokens
                 prefill.inputTokensPerSecondPerGPU = point.tokensPerSecondPerGPU
                 prefill.ttftMsAtMaxUtilization = point.ttftMs
                 prefill.maxUtilization = point.ttftMs <= profile.ttftMs ? 1 : 0
@@ -56,7 +58,8 @@ public struct CostEstimator: Sendable {
                 coefficients.prefillPerAttentionPair = 0
             }
             if let rate = measured.decode(context: workload.decodeContext, itlMs: profile.itlMs) {
-                decode = DecodeCapacity(tp: decode.tp, bound: .measured, note: rate > 0 ? nil : "no measurement meets the ITL target")
+                decode = DecodeCapacity(
+                    tp: decode.tp, bound: .measured, note: rate > 0 ? nil : "no measurement meets the ITL target")
                 decode.tokensPerSecondPerGPU = rate
                 coefficients.decodePerToken = 1 / max(rate, 1e-9)
                 coefficients.decodePerContextToken = 0
@@ -67,7 +70,9 @@ public struct CostEstimator: Sendable {
     }
 
     /// GPU-seconds per unit of the sufficient statistics at the chosen operating points.
-    static func coefficients(model: RooflineModel, workload: Workload, prefill: PrefillCapacity, decode: DecodeCapacity)
+    static func coefficients(
+        model: RooflineModel, workload: Workload, prefill: PrefillCapacity, decode: DecodeCapacity
+    )
         -> CostCoefficients
     {
         let calibration = model.calibration
@@ -82,13 +87,16 @@ public struct CostEstimator: Sendable {
         // Decode: GPU-seconds per output token at the operating batch, split into a part per
         // token and a part per context token (KV bytes, or attention FLOPs when compute-bound).
         guard decode.batch > 0 else {
-            return CostCoefficients(prefillPerToken: perToken, prefillPerAttentionPair: perPair, decodePerToken: .infinity, decodePerContextToken: 0)
+            return CostCoefficients(
+                prefillPerToken: perToken, prefillPerAttentionPair: perPair, decodePerToken: .infinity,
+                decodePerContextToken: 0)
         }
         let perOutputToken = Double(decode.tp) * decode.stepMs / 1000 / Double(decode.batch)
         let perContext =
             decode.stepBound == .bandwidth
             ? model.llm.kvBytesPerToken(model.precision) / (calibration.mbu * model.gpu.bandwidth)
-            : model.llm.attentionFlopsPerPair / (calibration.mfuAttention * calibration.decodeComputeDerate * model.attentionPeak)
+            : model.llm.attentionFlopsPerPair
+                / (calibration.mfuAttention * calibration.decodeComputeDerate * model.attentionPeak)
         let contextPart = min(perContext * workload.decodeContext, perOutputToken)
         return CostCoefficients(
             prefillPerToken: perToken, prefillPerAttentionPair: perPair,

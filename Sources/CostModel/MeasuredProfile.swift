@@ -89,7 +89,9 @@ public struct MeasuredProfile: Sendable, Codable, Equatable {
             } else {
                 throw ReadError(
                     file: file,
-                    reason: "expected a header isl,ttft_ms,prefill_tokens_per_s_per_gpu or context,itl_ms,decode_tokens_per_s_per_gpu")
+                    reason:
+                        "expected a header isl,ttft_ms,prefill_tokens_per_s_per_gpu or context,itl_ms,decode_tokens_per_s_per_gpu"
+                )
             }
         }
         guard !profile.prefill.isEmpty || !profile.decode.isEmpty else {
@@ -106,18 +108,25 @@ public struct MeasuredProfile: Sendable, Codable, Equatable {
             (object[key] as? [Any])?.compactMap { ($0 as? NSNumber)?.doubleValue }
         }
         var prefill: [PrefillPoint] = []
-        if let isl = numbers("prefill_isl"), let ttft = numbers("prefill_ttft"), let thpt = numbers("prefill_thpt_per_gpu") {
+        if let isl = numbers("prefill_isl"), let ttft = numbers("prefill_ttft"),
+            let thpt = numbers("prefill_thpt_per_gpu")
+        {
             guard isl.count == ttft.count && ttft.count == thpt.count else {
-                throw ReadError(file: file, reason: "prefill_isl, prefill_ttft and prefill_thpt_per_gpu differ in length")
+                throw ReadError(
+                    file: file, reason: "prefill_isl, prefill_ttft and prefill_thpt_per_gpu differ in length")
             }
-            prefill = isl.indices.map { PrefillPoint(inputTokens: isl[$0], ttftMs: ttft[$0], tokensPerSecondPerGPU: thpt[$0]) }
+            prefill = isl.indices.map {
+                PrefillPoint(inputTokens: isl[$0], ttftMs: ttft[$0], tokensPerSecondPerGPU: thpt[$0])
+            }
         }
         var decode: [DecodePoint] = []
         if let context = numbers("y_context_length"), let itl = numbers("z_itl"), let thpt = numbers("z_thpt_per_gpu") {
             guard context.count == itl.count && itl.count == thpt.count else {
                 throw ReadError(file: file, reason: "y_context_length, z_itl and z_thpt_per_gpu differ in length")
             }
-            decode = context.indices.map { DecodePoint(context: context[$0], itlMs: itl[$0], tokensPerSecondPerGPU: thpt[$0]) }
+            decode = context.indices.map {
+                DecodePoint(context: context[$0], itlMs: itl[$0], tokensPerSecondPerGPU: thpt[$0])
+            }
         }
         guard !prefill.isEmpty || !decode.isEmpty else {
             throw ReadError(file: file, reason: "no prefill_* or x_kv_usage/y_context_length/z_* arrays")

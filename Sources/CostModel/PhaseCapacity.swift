@@ -57,7 +57,9 @@ public struct CostCoefficients: Sendable, Codable, Equatable {
     public var decodePerToken: Double
     public var decodePerContextToken: Double
 
-    public init(prefillPerToken: Double, prefillPerAttentionPair: Double, decodePerToken: Double, decodePerContextToken: Double) {
+    public init(
+        prefillPerToken: Double, prefillPerAttentionPair: Double, decodePerToken: Double, decodePerContextToken: Double
+    ) {
         self.prefillPerToken = prefillPerToken
         self.prefillPerAttentionPair = prefillPerAttentionPair
         self.decodePerToken = decodePerToken

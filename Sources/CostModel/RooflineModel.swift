@@ -48,7 +48,8 @@ public struct RooflineModel: Sendable {
     public func prefillSeconds(newTokens n: Double, cached c: Double, requests b: Double, tp: Int) -> Double {
         let g = Double(tp)
         let linear = b * n * llm.linearFlopsPerToken / (g * calibration.mfuPrefill * peak)
-        let attention = b * (n * c + n * n / 2) * llm.attentionFlopsPerPair / (g * calibration.mfuAttention * attentionPeak)
+        let attention =
+            b * (n * c + n * n / 2) * llm.attentionFlopsPerPair / (g * calibration.mfuAttention * attentionPeak)
         return linear + attention + prefillCommunication(tokens: b * n, tp: tp)
     }
 
@@ -103,7 +104,9 @@ public struct RooflineModel: Sendable {
 
     /// One decode step of `batch` sequences at mean context `context` on `tp` GPUs: its time and
     /// the memory and compute terms.
-    public func decodeStep(batch: Double, context: Double, tp: Int) -> (seconds: Double, memory: Double, compute: Double) {
+    public func decodeStep(
+        batch: Double, context: Double, tp: Int
+    ) -> (seconds: Double, memory: Double, compute: Double) {
         let g = Double(tp)
         let bytes = llm.weightBytesRead(batch: batch, precision) + batch * context * llm.kvBytesPerToken(precision)
         let memory = bytes / (g * calibration.mbu * gpu.bandwidth)
@@ -140,7 +143,8 @@ public struct RooflineModel: Sendable {
             if decodeStep(batch: 1, context: context, tp: tp).seconds > target {
                 var estimate = DecodeCapacity(tp: tp, bound: .latency, note: nil)
                 estimate.stepMs = decodeStep(batch: 1, context: context, tp: tp).seconds * 1000
-                estimate.note = String(format: "one step takes %.1f ms on TP %d, over the ITL target", estimate.stepMs, tp)
+                estimate.note = String(
+                    format: "one step takes %.1f ms on TP %d, over the ITL target", estimate.stepMs, tp)
                 return estimate
             }
             if decodeStep(batch: ceiling, context: context, tp: tp).seconds > target {
@@ -149,7 +153,11 @@ public struct RooflineModel: Sendable {
                 var high = ceiling
                 while high - low > 1 {
                     let middle = ((low + high) / 2).rounded(.down)
-                    if decodeStep(batch: middle, context: context, tp: tp).seconds <= target { low = middle } else { high = middle }
+                    if decodeStep(batch: middle, context: context, tp: tp).seconds <= target {
+                        low = middle
+                    } else {
+                        high = middle
+                    }
                 }
                 batch = low
                 bound = .latency

@@ -39,6 +39,34 @@ public struct GPUSpec: Sendable, Equatable, Codable {
     public var pricePerHour: Double
     public var source: String
 
+    public init(
+        name: String,
+        aliases: [String],
+        bf16Tflops: Double,
+        fp8Tflops: Double?,
+        fp4Tflops: Double?,
+        hbmGB: Double,
+        hbmTBs: Double,
+        scaleupGBs: Double,
+        tdpWatts: Double,
+        gpusPerNode: Int,
+        pricePerHour: Double,
+        source: String
+    ) {
+        self.name = name
+        self.aliases = aliases
+        self.bf16Tflops = bf16Tflops
+        self.fp8Tflops = fp8Tflops
+        self.fp4Tflops = fp4Tflops
+        self.hbmGB = hbmGB
+        self.hbmTBs = hbmTBs
+        self.scaleupGBs = scaleupGBs
+        self.tdpWatts = tdpWatts
+        self.gpusPerNode = gpusPerNode
+        self.pricePerHour = pricePerHour
+        self.source = source
+    }
+
     /// The dense peak of a precision's GEMMs, in FLOP/s; nil when the GPU lacks it.
     public func peakFlops(_ precision: Precision) -> Double? {
         switch precision {
@@ -71,6 +99,40 @@ public struct LLMSpec: Sendable, Equatable, Codable {
     public var attentionFlopsPerPair: Double
     public var maxContext: Int
     public var source: String
+
+    public init(
+        name: String,
+        aliases: [String],
+        architecture: ArchitectureClass,
+        totalParams: Double,
+        activeParams: Double,
+        layers: Int,
+        hiddenSize: Int,
+        experts: Int?,
+        activeExperts: Int?,
+        moeLayers: Int?,
+        kvBytesPerTokenBF16: Double,
+        linearFlopsPerToken: Double,
+        attentionFlopsPerPair: Double,
+        maxContext: Int,
+        source: String
+    ) {
+        self.name = name
+        self.aliases = aliases
+        self.architecture = architecture
+        self.totalParams = totalParams
+        self.activeParams = activeParams
+        self.layers = layers
+        self.hiddenSize = hiddenSize
+        self.experts = experts
+        self.activeExperts = activeExperts
+        self.moeLayers = moeLayers
+        self.kvBytesPerTokenBF16 = kvBytesPerTokenBF16
+        self.linearFlopsPerToken = linearFlopsPerToken
+        self.attentionFlopsPerPair = attentionFlopsPerPair
+        self.maxContext = maxContext
+        self.source = source
+    }
 
     /// Bytes of KV cache one token takes at a precision.
     public func kvBytesPerToken(_ precision: Precision) -> Double { kvBytesPerTokenBF16 * precision.kvScale }
@@ -111,4 +173,28 @@ public struct Calibration: Sendable, Equatable, Codable {
     /// Largest batch the engine runs.
     public var maxBatch: Int
     public var source: String
+
+    public init(
+        architecture: ArchitectureClass,
+        precision: Precision,
+        mfuPrefill: Double,
+        mfuAttention: Double,
+        mbu: Double,
+        decodeComputeDerate: Double,
+        stepFloorMicrosPerLayer: Double,
+        kvMemoryFraction: Double,
+        maxBatch: Int,
+        source: String
+    ) {
+        self.architecture = architecture
+        self.precision = precision
+        self.mfuPrefill = mfuPrefill
+        self.mfuAttention = mfuAttention
+        self.mbu = mbu
+        self.decodeComputeDerate = decodeComputeDerate
+        self.stepFloorMicrosPerLayer = stepFloorMicrosPerLayer
+        self.kvMemoryFraction = kvMemoryFraction
+        self.maxBatch = maxBatch
+        self.source = source
+    }
 }

@@ -22,8 +22,14 @@ final class FileLoader {
     static let chunkCount = 4
     static let messageQueueDepth = 4
 
+    /// The day boundary's offset from UTC, for marking the days a file touches.
+    let utcOffsetMinutes: Int64
+
     init(connection: Connection, options: IngestOptions, runID: Int64, progressLine: ProgressLine?) throws {
         self.connection = connection
+        utcOffsetMinutes =
+            Int64(
+                try connection.scalar("SELECT value FROM settings WHERE key = 'utc_offset_minutes'")?.text ?? "0") ?? 0
         self.statements = try IngestStatements(connection: connection)
         self.registry = SourceFileRegistry(connection: connection)
         self.options = options
@@ -220,6 +226,7 @@ private struct WriteSession {
     private mutating func claimFileID() throws {
         if let existing = plan.existing {
             fileID = existing.fileID
+            try markDaysDirty()
             if let first = existing.firstRowID, let last = existing.lastRowID {
                 try connection.run(
                     "DELETE FROM requests WHERE rowid BETWEEN ? AND ? AND file_id = ?",
@@ -236,6 +243,13 @@ private struct WriteSession {
             VALUES (?, '', '', 'loaded', 0, 0, 0, 0, 0, 0, 0, '', 0, ?)
             """, [.text(plan.registryPath), .integer(loader.runID)])
         fileID = connection.lastInsertRowID
+    }
+
+    /// Records the days this file's rollups cover as changed, for the next transform.
+    private func markDaysDirty() throws {
+        try connection.run(
+            "INSERT OR IGNORE INTO dirty_days (day) SELECT DISTINCT (minute + ?) / 1440 FROM request_minutes WHERE file_id = ?",
+            [.integer(loader.utcOffsetMinutes), .integer(fileID)])
     }
 
     /// Checks the file against the reject threshold and the registry, then commits it.
@@ -267,6 +281,7 @@ private struct WriteSession {
                 skippedLines: 0, bytes: totals.read.rawBytes, uncompressedBytes: totals.read.decompressedBytes,
                 seconds: seconds, message: "same content as \(holder.path), loaded \(holder.loadedAt)", exitCode: 0)
         }
+        try markDaysDirty()
         let stamp = plan.stamp
         let path = loader.registryPath(plan, fingerprint: totals.read.fingerprint)
         try connection.run(

@@ -25,8 +25,9 @@ public struct Ingestor {
     }
 
     /// Loads every input; returns what happened to each. Throws only when the run cannot start
-    /// (lock held, database unusable); a bad input fails alone.
-    public func run() throws -> IngestReport {
+    /// (lock held, database unusable); a bad input fails alone. `afterLoading` runs once the
+    /// files are in, still under the run's lock (the CLI transforms there).
+    public func run(afterLoading: (Connection) throws -> Void = { _ in }) throws -> IngestReport {
         let started = Date()
         var outcomes: [FileOutcome] = []
         var inputs: [InputFile] = []
@@ -61,6 +62,7 @@ public struct Ingestor {
             outcomes.append(outcome)
             log(Self.summary(outcome))
         }
+        try afterLoading(connection)
         var pruned: Int64 = 0
         if let days = options.rawRetentionDays {
             pruned = try RawRetention.prune(connection, keepDays: days)

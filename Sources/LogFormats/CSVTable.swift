@@ -48,7 +48,9 @@ public struct CSVTable: Sendable {
             guard let cells else { throw ParseError(line: pendingLine, reason: "malformed quoted field") }
             if recordText.trimmingSpaces().isEmpty { continue }
             if let header {
-                rows.append(cells.count >= header.count ? cells : cells + Array(repeating: "", count: header.count - cells.count))
+                rows.append(
+                    cells.count >= header.count
+                        ? cells : cells + Array(repeating: "", count: header.count - cells.count))
                 lines.append(pendingLine)
             } else {
                 header = cells.map { $0.trimmingSpaces() }

@@ -102,6 +102,9 @@ struct IngestCommand: ParsableCommand {
         help: "Read every input to check its content, even when its size and modification time are unchanged.")
     var rehash = false
 
+    @Flag(name: .long, help: "Do not run `phasecast transform` after loading.")
+    var noTransform = false
+
     @Flag(name: .long, help: "Print a machine-readable summary on standard output.")
     var json = false
 
@@ -181,8 +184,17 @@ struct IngestCommand: ParsableCommand {
             options: try options(), showProgress: !quiet && ProgressLine.standardErrorIsTerminal, rehash: rehash,
             log: { line in if !quiet { Console.error(line) } })
         let report: IngestReport
+        var transformFailure: Error?
         do {
-            report = try ingestor.run()
+            report = try ingestor.run { connection in
+                guard !noTransform else { return }
+                do {
+                    let result = try TransformStage(connection: connection, options: TransformStage.Options()).run()
+                    if !quiet { Console.error(TransformStage.describe(result)) }
+                } catch {
+                    transformFailure = error
+                }
+            }
         } catch {
             throw fail(error)
         }
@@ -198,6 +210,10 @@ struct IngestCommand: ParsableCommand {
             Console.error(
                 "\(loaded.count) loaded, \(skipped) skipped, \(failed) failed; \(rows) rows into \(report.databasePath) "
                     + String(format: "in %.2f s", report.seconds))
+        }
+        if let transformFailure {
+            let code = fail(transformFailure)
+            throw ExitCode(max(code.rawValue, report.exitCode))
         }
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
     }

@@ -10,7 +10,9 @@ public struct PhasecastCommand: ParsableCommand {
             Exit codes follow sysexits(3): 0 done; 64 usage error; 65 some input was bad (the rest was \
             done); 66 an input does not exist; 74 I/O error; 75 another run holds the database.
             """,
-        subcommands: [IngestCommand.self, BenchCommand.self])
+        subcommands: [
+            IngestCommand.self, TransformCommand.self, RatiosCommand.self, CostCommand.self, BenchCommand.self,
+        ])
 
     public init() {}
 }
@@ -28,4 +30,13 @@ func fail(_ error: Error) -> ExitCode {
     }
     Console.error("phasecast: error: \(message)")
     return ExitCode(status.rawValue)
+}
+
+/// A failure of a command itself (not of an input): its message and exit status.
+struct CommandError: PhasecastError {
+    let message: String
+    let status: ExitStatus
+
+    var description: String { message }
+    var exitStatus: ExitStatus { status }
 }

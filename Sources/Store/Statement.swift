@@ -120,3 +120,11 @@ public final class Statement {
         String(cString: sqlite3_column_name(handle, column))
     }
 }
+
+extension Statement {
+    /// Binds an integer to the parameter `name` (`:name`), when the statement has it.
+    public func bind(_ value: Int64, named name: String) {
+        let index = sqlite3_bind_parameter_index(handle, name)
+        if index > 0 { sqlite3_bind_int64(handle, index, value) }
+    }
+}

@@ -18,21 +18,39 @@ import Testing
     }
 
     static let rows = [
-        Row(model: "Qwen3-32B", gpu: "H200", isl: 4000, osl: 500, prefillTP: 1, aicPrefill: 9612, decodeTP: 2, aicDecode: 2159),
-        Row(model: "Qwen3-32B", gpu: "H200", isl: 1000, osl: 1000, prefillTP: 1, aicPrefill: 9128, decodeTP: 2, aicDecode: 4358),
-        Row(model: "Qwen3-32B", gpu: "H100", isl: 4000, osl: 500, prefillTP: 1, aicPrefill: 9252, decodeTP: 4, aicDecode: 1404),
-        Row(model: "Qwen3-32B", gpu: "H100", isl: 1000, osl: 1000, prefillTP: 1, aicPrefill: 9096, decodeTP: 4, aicDecode: 2953),
-        Row(model: "Llama-3.1-70B", gpu: "H200", isl: 4000, osl: 500, prefillTP: 2, aicPrefill: 4108, decodeTP: 4, aicDecode: 1326),
-        Row(model: "Llama-3.1-70B", gpu: "H200", isl: 1000, osl: 1000, prefillTP: 1, aicPrefill: 4477, decodeTP: 2, aicDecode: 2197),
-        Row(model: "Llama-3.1-70B", gpu: "H100", isl: 4000, osl: 500, prefillTP: 2, aicPrefill: 3984, decodeTP: 8, aicDecode: 848),
-        Row(model: "Llama-3.1-70B", gpu: "H100", isl: 1000, osl: 1000, prefillTP: 2, aicPrefill: 3853, decodeTP: 4, aicDecode: 1601),
+        Row(
+            model: "Qwen3-32B", gpu: "H200", isl: 4000, osl: 500, prefillTP: 1, aicPrefill: 9612, decodeTP: 2,
+            aicDecode: 2159),
+        Row(
+            model: "Qwen3-32B", gpu: "H200", isl: 1000, osl: 1000, prefillTP: 1, aicPrefill: 9128, decodeTP: 2,
+            aicDecode: 4358),
+        Row(
+            model: "Qwen3-32B", gpu: "H100", isl: 4000, osl: 500, prefillTP: 1, aicPrefill: 9252, decodeTP: 4,
+            aicDecode: 1404),
+        Row(
+            model: "Qwen3-32B", gpu: "H100", isl: 1000, osl: 1000, prefillTP: 1, aicPrefill: 9096, decodeTP: 4,
+            aicDecode: 2953),
+        Row(
+            model: "Llama-3.1-70B", gpu: "H200", isl: 4000, osl: 500, prefillTP: 2, aicPrefill: 4108, decodeTP: 4,
+            aicDecode: 1326),
+        Row(
+            model: "Llama-3.1-70B", gpu: "H200", isl: 1000, osl: 1000, prefillTP: 1, aicPrefill: 4477, decodeTP: 2,
+            aicDecode: 2197),
+        Row(
+            model: "Llama-3.1-70B", gpu: "H100", isl: 4000, osl: 500, prefillTP: 2, aicPrefill: 3984, decodeTP: 8,
+            aicDecode: 848),
+        Row(
+            model: "Llama-3.1-70B", gpu: "H100", isl: 1000, osl: 1000, prefillTP: 2, aicPrefill: 3853, decodeTP: 4,
+            aicDecode: 1601),
     ]
 
     @Test func perPhaseCapacitiesBesideAIConfigurator() throws {
         let catalog = try Catalog.bundled()
         var prefillErrors: [Double] = []
         var decodeErrors: [Double] = []
-        print("| model | GPU | ISL:OSL | prefill TP | AIC prefill | phasecast | Δ | decode TP | AIC decode | phasecast (batch, bound) | Δ |")
+        print(
+            "| model | GPU | ISL:OSL | prefill TP | AIC prefill | phasecast | Δ | decode TP | AIC decode | phasecast (batch, bound) | Δ |"
+        )
         for row in Self.rows {
             let model = try RooflineModel(catalog: catalog, llm: row.model, gpu: row.gpu, precision: .bf16)
             let workload = Workload(promptTokens: row.isl, outputTokens: row.osl)
@@ -55,7 +73,8 @@ import Testing
             print(
                 "| \(row.model) | \(row.gpu) | \(Int(row.isl)):\(Int(row.osl)) | \(row.prefillTP) | \(Int(row.aicPrefill)) | "
                     + "\(Int(prefill.tokensPerSecondPerGPU)) | \(Int((dp * 100).rounded())) % | \(row.decodeTP) | \(Int(row.aicDecode)) | "
-                    + "\(Int(decode.tokensPerSecondPerGPU)) (\(decode.batch), \(decode.bound.rawValue)) | \(Int((dd * 100).rounded())) % |")
+                    + "\(Int(decode.tokensPerSecondPerGPU)) (\(decode.batch), \(decode.bound.rawValue)) | \(Int((dd * 100).rounded())) % |"
+            )
             #expect(prefill.tokensPerSecondPerGPU > 0 && decode.tokensPerSecondPerGPU > 0)
         }
         // Prefill is compute arithmetic on both sides and must agree closely.

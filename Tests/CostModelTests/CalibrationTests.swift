@@ -57,7 +57,10 @@ import Testing
         #expect(dense.count == 19)
         let errors = try dense.map(Self.error)
         for (point, error) in zip(dense, errors) {
-            print(String(format: "%@ %@ TP%d %@ %.0f/%.0f: %+.1f %%", point.model, point.gpu, point.tp, point.precision.rawValue, point.isl, point.osl, error * 100))
+            print(
+                String(
+                    format: "%@ %@ TP%d %@ %.0f/%.0f: %+.1f %%", point.model, point.gpu, point.tp,
+                    point.precision.rawValue, point.isl, point.osl, error * 100))
         }
         let mdape = Self.median(errors)
         print(String(format: "dense median absolute percentage error: %.1f %%", mdape * 100))
@@ -69,7 +72,10 @@ import Testing
         #expect(moe.count == 4)
         let errors = try moe.map(Self.error)
         for (point, error) in zip(moe, errors) {
-            print(String(format: "%@ %@ TP%d %@ %.0f/%.0f: %+.1f %%", point.model, point.gpu, point.tp, point.precision.rawValue, point.isl, point.osl, error * 100))
+            print(
+                String(
+                    format: "%@ %@ TP%d %@ %.0f/%.0f: %+.1f %%", point.model, point.gpu, point.tp,
+                    point.precision.rawValue, point.isl, point.osl, error * 100))
         }
         let mdape = Self.median(errors)
         print(String(format: "MoE median absolute percentage error: %.1f %% over %d points", mdape * 100, moe.count))
