@@ -79,6 +79,7 @@ struct BenchCommand: ParsableCommand {
             fresh()
         }
         Console.output(report.markdown(hasBaseline: baseline != nil))
+        Console.output(try RecostBench.run(directory: dir))
     }
 
     private func best(_ measure: () throws -> ChildProcess.Measurement) throws -> ChildProcess.Measurement {
