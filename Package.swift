@@ -37,11 +37,13 @@ let package = Package(
         .target(name: "Ingest", dependencies: ["PhasecastCore", "Extract", "LogFormats", "Store"]),
         .target(name: "Transform", dependencies: ["PhasecastCore", "PhasecastResources", "Store", "LogFormats"]),
         .target(name: "CostModel", dependencies: ["PhasecastCore", "PhasecastResources", "LogFormats"]),
+        .target(name: "Forecasting"),
         .target(name: "Reporting", dependencies: ["PhasecastCore"]),
         .target(
             name: "PhasecastCLI",
             dependencies: [
-                "PhasecastCore", "Extract", "LogFormats", "Store", "Ingest", "Transform", "CostModel", "Reporting",
+                "PhasecastCore", "Extract", "LogFormats", "Store", "Ingest", "Transform", "CostModel", "Forecasting",
+                "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "phasecast", dependencies: ["PhasecastCLI"]),
@@ -55,6 +57,7 @@ let package = Package(
         .testTarget(name: "TransformTests", dependencies: ["Transform", "Store", "Ingest", "TestSupport"]),
         .testTarget(name: "CostModelTests", dependencies: ["CostModel", "TestSupport"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
+        .testTarget(name: "ForecastingTests", dependencies: ["Forecasting"]),
         .testTarget(
             name: "IngestTests", dependencies: ["Ingest", "Store", "Extract", "LogFormats", "TestSupport"]),
         .testTarget(

@@ -11,7 +11,9 @@ public struct PhasecastCommand: ParsableCommand {
             done); 66 an input does not exist; 74 I/O error; 75 another run holds the database.
             """,
         subcommands: [
-            IngestCommand.self, TransformCommand.self, RatiosCommand.self, CostCommand.self, BenchCommand.self,
+            IngestCommand.self, TransformCommand.self, RatiosCommand.self, CostCommand.self, ForecastCommand.self,
+            BacktestCommand.self,
+            BenchCommand.self,
         ])
 
     public init() {}

@@ -104,10 +104,19 @@ import Testing
         let small = dir.write(
             "small.jsonl", #"{"created":1762000000,"model":"m","usage":{"prompt_tokens":5,"completion_tokens":6}}"#)
 
-        let (process, _, _) = try Phasecast.start(["ingest", "--db", db, "--quiet", small, path])
-        // Wait until the big file is being written: its transaction has a hot journal.
+        let (process, _, errors) = try Phasecast.start(["ingest", "--db", db, small, path])
+        // Wait until the small file is committed (its line is logged after the commit), then
+        // until the big file is being written: its transaction has a hot journal. Waiting on
+        // the log, not on time, keeps this right on a busy machine.
+        let deadline = Date().addingTimeInterval(120)
+        var logged = ""
+        while !logged.contains("small.jsonl") && Date() < deadline {
+            let chunk = errors.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            logged += String(decoding: chunk, as: UTF8.self)
+        }
+        #expect(logged.contains("small.jsonl"), "\(logged)")
         let journal = db + "-journal"
-        let deadline = Date().addingTimeInterval(60)
         while !FileManager.default.fileExists(atPath: journal) && Date() < deadline { usleep(2000) }
         usleep(300_000)
         #expect(process.isRunning, "the load ended before it could be interrupted")

@@ -1,0 +1,332 @@
+import Foundation
+
+/// Forecasts a series with the method that did best in a rolling-origin backtest on the series
+/// itself, with prediction intervals calibrated on that backtest's errors (split conformal):
+/// errors at each horizon are scaled by a fitted growth curve, and their empirical quantiles give
+/// the 80 % and 95 % bounds. Bounds are never negative for a non-negative series.
+public struct AutoForecaster: Sendable {
+    public var methods: [ForecastMethod]
+    /// Season of the MASE scale (1 for none).
+    public var scaleSeason: Int
+    /// Backtest windows; each forecasts `h` points (or fewer on a short series).
+    public var windows: Int
+    /// Also consider the median of all methods, and the mean of the best three.
+    public var combinations: Bool
+    /// Further windows, before the selection windows, on which only the chosen method runs: more
+    /// errors, out of the selection, to calibrate the intervals on.
+    public var calibrationWindows: Int
+    /// Replace outliers before fitting.
+    public var cleanOutliers = true
+    /// The method kept unless another's backtest MASE is lower by more than `challengerMargin`
+    /// (a fraction); nil lets the lowest backtest error win.
+    public var incumbent: String?
+    public var challengerMargin = 0.10
+
+    public init(
+        methods: [ForecastMethod], scaleSeason: Int, windows: Int = 3, combinations: Bool = true,
+        calibrationWindows: Int = 3
+    ) {
+        self.methods = methods
+        self.scaleSeason = scaleSeason
+        self.windows = windows
+        self.combinations = combinations
+        self.calibrationWindows = calibrationWindows
+    }
+
+    /// The automatic forecaster of a frequency: `MethodCatalog.automatic`'s methods, MASE scaled by
+    /// the first season, and the frequency's incumbent.
+    public static func automatic(frequency: Frequency, seasons: [Int], events: Set<Int> = []) -> AutoForecaster {
+        var forecaster = AutoForecaster(
+            methods: MethodCatalog.automatic(frequency: frequency, seasons: seasons, events: events),
+            scaleSeason: seasons.first ?? 1)
+        forecaster.incumbent = MethodCatalog.incumbent(frequency: frequency)
+        return forecaster
+    }
+
+    /// The forecast of a method or of a combination named as the backtest names them.
+    func forecast(named name: String, _ y: [Double], _ h: Int) -> [Double]? {
+        if name == "Median" {
+            let all = methods.compactMap { $0.forecast(y, h) }
+            return all.count >= 3 ? Self.median(all) : nil
+        }
+        if name.hasPrefix("Mean(") {
+            let members = name.dropFirst(5).dropLast().components(separatedBy: ", ")
+            let parts = methods.filter { members.contains($0.name) }.compactMap { $0.forecast(y, h) }
+            return parts.count == members.count ? Self.mean(parts) : nil
+        }
+        if let method = methods.first(where: { $0.name == name }) { return method.forecast(y, h) }
+        return name == ForecastMethod.naive.name ? ForecastMethod.naive.forecast(y, h) : nil
+    }
+
+    /// The result of forecasting one series.
+    public struct Result: Sendable {
+        public var point: [Double]
+        public var lower80: [Double]
+        public var upper80: [Double]
+        public var lower95: [Double]
+        public var upper95: [Double]
+        /// The method chosen.
+        public var model: String
+        /// Its mean MASE over the backtest windows (nil without a backtest).
+        public var backtestMASE: Double?
+        /// What the forecaster had to decide and why (short history, fallback, …).
+        public var notes: [String]
+    }
+
+    /// Forecasts `h` periods after `raw`, after replacing its outliers (see `OutlierCleaner`).
+    public func forecast(_ raw: [Double], h: Int) -> Result {
+        let cleaned =
+            cleanOutliers
+            ? OutlierCleaner.clean(raw, period: scaleSeason) : OutlierCleaner.Cleaned(values: raw, replaced: [])
+        var result = forecastClean(cleaned.values, actual: raw, h: h)
+        if !cleaned.replaced.isEmpty {
+            let shown = cleaned.replaced.prefix(5).map { String($0 + 1) }.joined(separator: ", ")
+            result.notes.append(
+                "\(cleaned.replaced.count) outlier\(cleaned.replaced.count == 1 ? "" : "s") replaced by the fitted value before fitting (period \(shown)\(cleaned.replaced.count > 5 ? ", …" : ""))"
+            )
+        }
+        return result
+    }
+
+    /// Forecasts from `y` (outliers replaced); backtest errors are measured against `actual`.
+    func forecastClean(_ y: [Double], actual: [Double], h: Int) -> Result {
+        let n = y.count
+        let nonNegative = y.allSatisfy { $0 >= 0 }
+        var notes: [String] = []
+        guard n >= 2 else {
+            let value = y.first ?? 0
+            notes.append("\(n) observation\(n == 1 ? "" : "s"): the last value is repeated, with no interval")
+            let flat = [Double](repeating: value, count: h)
+            return Result(
+                point: flat, lower80: flat, upper80: flat, lower95: flat, upper95: flat, model: "Naive",
+                backtestMASE: nil, notes: notes)
+        }
+        // Backtest windows: each forecasts hb points; the history must keep at least half the series.
+        let hb = min(h, max(1, n / 4))
+        let usableWindows = min(windows, max(0, (n / 2) / hb))
+        // Each method's backtest forecasts, per window.
+        var backtests: [String: [[Double]]] = [:]
+        var actuals: [[Double]] = []
+        var scales: [Double] = []
+        for w in stride(from: usableWindows, through: 1, by: -1) {
+            let cut = n - w * hb
+            let train = Array(y[..<cut])
+            actuals.append(Array(actual[cut..<(cut + hb)]))
+            scales.append(Self.scale(train, season: scaleSeason))
+            for method in methods {
+                if let f = method.forecast(train, hb) {
+                    backtests[method.name, default: []].append(f)
+                } else {
+                    backtests[method.name] = nil
+                }
+            }
+        }
+        var candidates = methods.filter { backtests[$0.name]?.count == usableWindows }.map(\.name)
+        if combinations && usableWindows > 0 && candidates.count >= 3 {
+            let names = candidates
+            backtests["Median"] = (0..<usableWindows).map { w in Self.median(names.map { backtests[$0]![w] }) }
+            candidates.append("Median")
+        }
+        var scores: [String: Double] = [:]
+        for name in candidates {
+            scores[name] = Self.meanMASE(backtests[name]!, actuals, scales)
+        }
+        if combinations && usableWindows > 0 {
+            let ranked = methods.map(\.name).filter { scores[$0] != nil }.sorted { scores[$0]! < scores[$1]! }
+            if ranked.count >= 3 {
+                // Members in catalog order, so that one combination has one name.
+                let top = methods.map(\.name).filter { ranked.prefix(3).contains($0) }
+                backtests["Mean(\(top.joined(separator: ", ")))"] = (0..<usableWindows).map { w in
+                    Self.mean(top.map { backtests[$0]![w] })
+                }
+                scores["Mean(\(top.joined(separator: ", ")))"] = Self.meanMASE(
+                    backtests["Mean(\(top.joined(separator: ", ")))"]!, actuals, scales)
+            }
+        }
+        // Choose; without a backtest, the first method that runs.
+        var chosenName: String
+        if let best = scores.filter({ $0.value.isFinite }).min(by: {
+            $0.value < $1.value || ($0.value == $1.value && $0.key < $1.key)
+        }) {
+            chosenName = best.key
+            // The incumbent stays unless a challenger's backtest error is clearly lower: a few
+            // windows rank close methods by chance.
+            if let incumbent, incumbent != best.key, let score = scores[incumbent],
+                score <= best.value * (1 + challengerMargin)
+            {
+                chosenName = incumbent
+                notes.append(
+                    "\(best.key) backtested \(String(format: "%.1f", 100 * (1 - best.value / score))) % better than \(incumbent), "
+                        + "within the \(Int(100 * challengerMargin)) % margin a challenger must clear: \(incumbent) is kept"
+                )
+            }
+        } else if let runnable = methods.first(where: { $0.forecast(y, h) != nil }) {
+            chosenName = runnable.name
+            notes.append("no backtest was possible: \(chosenName) is used without a check of its accuracy")
+        } else {
+            chosenName = ForecastMethod.naive.name
+            let fewest = methods.map(\.minimumLength).min() ?? 1
+            notes.append(
+                "\(n) periods are too few for \(methods.map(\.name).joined(separator: ", ")) (the least needs \(fewest)): the last value is repeated"
+            )
+        }
+        if hb < h && !scores.isEmpty {
+            notes.insert("backtest horizon shortened to \(hb) of \(h) periods: the history is short", at: 0)
+        }
+        // Final forecast from the whole history.
+        var point: [Double]
+        if let f = forecast(named: chosenName, y, h) {
+            point = f
+        } else {
+            point = ForecastMethod.naive.forecast(y, h)!
+            notes.append("\(chosenName) failed on the whole history; Naive is used")
+        }
+        if point.isEmpty { point = ForecastMethod.naive.forecast(y, h)! }
+        if nonNegative { point = point.map { max(0, $0) } }
+        // Intervals from out-of-selection errors: in each backtest window, the errors of the
+        // method the other windows would have chosen, so that the choice's optimism does not
+        // narrow the bands.
+        var errors: [[Double]] = []
+        for w in 0..<actuals.count {
+            var pick = chosenName
+            if actuals.count >= 2 {
+                let others = (0..<actuals.count).filter { $0 != w }
+                let heldOut = scores.keys.compactMap { name -> (String, Double)? in
+                    guard let forecasts = backtests[name], forecasts.count == actuals.count else { return nil }
+                    let score = Self.meanMASE(
+                        others.map { forecasts[$0] }, others.map { actuals[$0] }, others.map { scales[$0] })
+                    return score.isFinite ? (name, score) : nil
+                }
+                if let best = heldOut.min(by: { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }) { pick = best.0 }
+            }
+            if let forecasts = backtests[pick], forecasts.count == actuals.count {
+                errors.append((0..<hb).map { actuals[w][$0] - forecasts[w][$0] })
+            }
+        }
+        // Older windows, where only the chosen method runs, while at least half the history remains.
+        if !errors.isEmpty {
+            for extra in 1...max(calibrationWindows, 1) where calibrationWindows > 0 {
+                let cut = n - (usableWindows + extra) * hb
+                guard cut >= n / 2 else { break }
+                guard let f = forecast(named: chosenName, Array(y[..<cut]), hb) else { break }
+                errors.append((0..<hb).map { actual[cut + $0] - f[$0] })
+            }
+        }
+        let bands = ConformalIntervals.bands(
+            errors: errors, horizon: h, fallbackScale: Self.fallbackScale(y, season: scaleSeason))
+        var result = Result(
+            point: point, lower80: [], upper80: [], lower95: [], upper95: [], model: chosenName,
+            backtestMASE: scores[chosenName], notes: notes)
+        for k in 0..<h {
+            result.lower80.append(point[k] + bands.lower80[k])
+            result.upper80.append(point[k] + bands.upper80[k])
+            result.lower95.append(point[k] + bands.lower95[k])
+            result.upper95.append(point[k] + bands.upper95[k])
+        }
+        if nonNegative {
+            result.lower80 = result.lower80.map { max(0, $0) }
+            result.lower95 = result.lower95.map { max(0, $0) }
+        }
+        if errors.isEmpty {
+            result.notes.append("intervals from the series' seasonal differences: too short to backtest")
+        }
+        return result
+    }
+
+    /// Mean absolute seasonal difference of the training data: the MASE scale (1 when it is 0).
+    public static func scale(_ y: [Double], season: Int) -> Double {
+        let m = y.count > season ? season : 1
+        guard y.count > m else { return 1 }
+        var sum = 0.0
+        for t in m..<y.count { sum += abs(y[t] - y[t - m]) }
+        let value = sum / Double(y.count - m)
+        return value > 0 ? value : 1
+    }
+
+    static func fallbackScale(_ y: [Double], season: Int) -> Double { scale(y, season: season) }
+
+    static func meanMASE(_ forecasts: [[Double]], _ actuals: [[Double]], _ scales: [Double]) -> Double {
+        guard !forecasts.isEmpty else { return .infinity }
+        var total = 0.0
+        for w in forecasts.indices {
+            let mae = zip(forecasts[w], actuals[w]).reduce(0) { $0 + abs($1.0 - $1.1) } / Double(actuals[w].count)
+            total += mae / scales[w]
+        }
+        return total / Double(forecasts.count)
+    }
+
+    static func median(_ forecasts: [[Double]]) -> [Double] {
+        guard let first = forecasts.first else { return [] }
+        return (0..<first.count).map { k in
+            let values = forecasts.map { $0[k] }.sorted()
+            let n = values.count
+            return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2
+        }
+    }
+
+    static func mean(_ forecasts: [[Double]]) -> [Double] {
+        guard let first = forecasts.first else { return [] }
+        return (0..<first.count).map { k in forecasts.reduce(0) { $0 + $1[k] } / Double(forecasts.count) }
+    }
+}
+
+/// Interval offsets from backtest errors (split conformal with a horizon scale).
+enum ConformalIntervals {
+    struct Bands {
+        var lower80: [Double]
+        var upper80: [Double]
+        var lower95: [Double]
+        var upper95: [Double]
+    }
+
+    /// Errors[window][step] → offsets per step 1…h. The spread of errors grows with the horizon
+    /// as a·k^b (fitted to the mean absolute error per step, b between 0 and 1); errors divided by
+    /// that curve are pooled, and their empirical quantiles (with the finite-sample correction)
+    /// scale it back.
+    static func bands(errors: [[Double]], horizon h: Int, fallbackScale: Double) -> Bands {
+        let steps = errors.first?.count ?? 0
+        guard steps > 0, errors.count * steps >= 8 else {
+            // No backtest: ±z·scale·√k, a random walk's growth.
+            let z80 = 1.2816
+            let z95 = 1.96
+            let grow = (1...max(h, 1)).prefix(h).map { fallbackScale * Double($0).squareRoot() }
+            return Bands(
+                lower80: grow.map { -z80 * $0 }, upper80: grow.map { z80 * $0 }, lower95: grow.map { -z95 * $0 },
+                upper95: grow.map { z95 * $0 })
+        }
+        // Mean absolute error per step, and a power-law fit of it.
+        var mae = [Double](repeating: 0, count: steps)
+        for k in 0..<steps { mae[k] = errors.reduce(0) { $0 + abs($1[k]) } / Double(errors.count) + 1e-12 }
+        let xs = (1...steps).map { log(Double($0)) }
+        let ys = mae.map { log($0) }
+        var b = 0.0
+        if steps >= 2 {
+            let mx = xs.reduce(0, +) / Double(steps)
+            let my = ys.reduce(0, +) / Double(steps)
+            var sxy = 0.0
+            var sxx = 0.0
+            for i in 0..<steps {
+                sxy += (xs[i] - mx) * (ys[i] - my)
+                sxx += (xs[i] - mx) * (xs[i] - mx)
+            }
+            b = sxx > 0 ? min(1, max(0, sxy / sxx)) : 0
+        }
+        // Level a so that the curve matches the errors' overall size.
+        let meanRatio = (0..<steps).reduce(0) { $0 + mae[$1] / pow(Double($1 + 1), b) } / Double(steps)
+        let curve = { (k: Int) -> Double in max(meanRatio * pow(Double(k), b), 1e-12) }
+        var scaled: [Double] = []
+        for window in errors { for k in 0..<steps { scaled.append(window[k] / curve(k + 1)) } }
+        scaled.sort()
+        func quantile(_ p: Double) -> Double {
+            // Split-conformal rank: ⌈(n + 1)p⌉ of n, clamped.
+            let n = scaled.count
+            let rank = min(max(Int((Double(n + 1) * p).rounded(.up)), 1), n)
+            return scaled[rank - 1]
+        }
+        let q = (lo80: quantile(0.10), hi80: quantile(0.90), lo95: quantile(0.025), hi95: quantile(0.975))
+        let grow = (1...max(h, 1)).prefix(h).map { curve($0) }
+        return Bands(
+            lower80: grow.map { min(0, q.lo80) * $0 }, upper80: grow.map { max(0, q.hi80) * $0 },
+            lower95: grow.map { min(0, q.lo95) * $0 }, upper95: grow.map { max(0, q.hi95) * $0 })
+    }
+}

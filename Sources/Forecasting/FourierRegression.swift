@@ -1,0 +1,135 @@
+import Foundation
+
+/// A trend-plus-seasonality regression in the spirit of Prophet, fitted deterministically: a
+/// piecewise-linear trend with candidate changepoints over the first 80 % of the history whose
+/// slope changes are shrunk by a ridge penalty, Fourier terms for each seasonal period, and
+/// optional event days; robust to outliers by iteratively reweighted least squares (Huber).
+/// With `logScale`, it is fitted to log(y) (multiplicative seasonality).
+public struct FourierRegressionFit: Sendable {
+    var coefficients: [Double]
+    var changepoints: [Double]
+    var periods: [(period: Double, order: Int)]
+    var count: Int
+    var logScale: Bool
+    var eventDays: Set<Int>
+    var eventPeriod: Int
+    public var residuals: [Double]
+
+    func row(_ t: Double) -> [Double] {
+        var x = [1.0, t / Double(max(count, 1))]
+        for c in changepoints { x.append(max(0, t - c) / Double(max(count, 1))) }
+        for (period, order) in periods {
+            for k in 1...order {
+                let angle = 2 * Double.pi * Double(k) * t / period
+                x.append(sin(angle))
+                x.append(cos(angle))
+            }
+        }
+        if eventPeriod > 0 { x.append(eventDays.contains(Int(t)) ? 1 : 0) }
+        return x
+    }
+
+    public func forecast(_ h: Int) -> [Double] {
+        (0..<h).map { k in
+            let t = Double(count + k)
+            let x = row(t)
+            let value = zip(x, coefficients).reduce(0) { $0 + $1.0 * $1.1 }
+            return logScale ? exp(value) : value
+        }
+    }
+}
+
+public enum FourierRegression {
+    /// Fits the regression. `orders` gives the Fourier order per period; `events` are the indices
+    /// (in the series and its future) of special days.
+    public static func fit(
+        _ y: [Double], periods: [(period: Double, order: Int)], changepoints count: Int = 25, penalty: Double = 10,
+        logScale: Bool = false, events: Set<Int> = []
+    ) -> FourierRegressionFit? {
+        let n = y.count
+        guard n >= 8 else { return nil }
+        if logScale { guard y.allSatisfy({ $0 > 0 }) else { return nil } }
+        let target = logScale ? y.map { log($0) } : y
+        let usable = periods.filter { $0.period * 2 <= Double(n) }
+        let k = min(count, max(0, n / 10))
+        let changepoints = k > 0 ? (1...k).map { Double($0) * 0.8 * Double(n) / Double(k + 1) } : []
+        var model = FourierRegressionFit(
+            coefficients: [], changepoints: changepoints, periods: usable, count: n, logScale: logScale,
+            eventDays: events,
+            eventPeriod: events.isEmpty ? 0 : 1, residuals: [])
+        let rows = (0..<n).map { model.row(Double($0)) }
+        let p = rows[0].count
+        // Penalty on changepoint slopes only; a tiny one elsewhere for numerical safety.
+        var penalties = [Double](repeating: 1e-8, count: p)
+        for j in 0..<changepoints.count { penalties[2 + j] = penalty }
+        var weights = [Double](repeating: 1, count: n)
+        var beta = [Double](repeating: 0, count: p)
+        for iteration in 0..<4 {
+            guard let solution = weightedRidge(rows, target, weights, penalties) else { return nil }
+            beta = solution
+            guard iteration < 3 else { break }
+            // Huber weights from the residuals' robust scale.
+            let residuals = (0..<n).map { target[$0] - zip(rows[$0], beta).reduce(0) { $0 + $1.0 * $1.1 } }
+            let scale = 1.4826 * median(residuals.map(abs)) + 1e-12
+            weights = residuals.map { r in
+                let u = abs(r) / (1.345 * scale)
+                return u <= 1 ? 1 : 1 / u
+            }
+        }
+        model.coefficients = beta
+        model.residuals = (0..<n).map { t in
+            let fitted = zip(rows[t], beta).reduce(0) { $0 + $1.0 * $1.1 }
+            return y[t] - (logScale ? exp(fitted) : fitted)
+        }
+        return model
+    }
+
+    /// Solves (XᵀWX + diag(λ))β = XᵀWy by Cholesky.
+    static func weightedRidge(_ rows: [[Double]], _ y: [Double], _ w: [Double], _ lambda: [Double]) -> [Double]? {
+        let p = lambda.count
+        var a = [Double](repeating: 0, count: p * p)
+        var b = [Double](repeating: 0, count: p)
+        for (i, x) in rows.enumerated() {
+            let wi = w[i]
+            for r in 0..<p {
+                let xr = x[r] * wi
+                b[r] += xr * y[i]
+                for c in 0...r { a[r * p + c] += xr * x[c] }
+            }
+        }
+        for r in 0..<p { a[r * p + r] += lambda[r] * Double(rows.count) / 100 }
+        // Cholesky, lower triangle in place.
+        for j in 0..<p {
+            var d = a[j * p + j]
+            for k in 0..<j { d -= a[j * p + k] * a[j * p + k] }
+            guard d > 1e-12 else { return nil }
+            let l = d.squareRoot()
+            a[j * p + j] = l
+            for i in (j + 1)..<max(j + 1, p) {
+                var s = a[i * p + j]
+                for k in 0..<j { s -= a[i * p + k] * a[j * p + k] }
+                a[i * p + j] = s / l
+            }
+        }
+        var z = [Double](repeating: 0, count: p)
+        for i in 0..<p {
+            var s = b[i]
+            for k in 0..<i { s -= a[i * p + k] * z[k] }
+            z[i] = s / a[i * p + i]
+        }
+        var beta = [Double](repeating: 0, count: p)
+        for i in stride(from: p - 1, through: 0, by: -1) {
+            var s = z[i]
+            for k in (i + 1)..<max(i + 1, p) { s -= a[k * p + i] * beta[k] }
+            beta[i] = s / a[i * p + i]
+        }
+        return beta
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return 0 }
+        let n = sorted.count
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
+    }
+}

@@ -1,0 +1,118 @@
+import Extract
+import Forecasting
+import Foundation
+import LogFormats
+import PhasecastCore
+
+/// Series read from a CSV (plain or gzipped) of `unique_id, ds, y` (many series, any order), with missing periods
+/// filled by linear interpolation.
+struct SeriesFile {
+    struct Series {
+        var id: String
+        /// Period starts, UTC µs, one per period without gaps.
+        var stamps: [Int64]
+        var values: [Double]
+        /// Periods that were missing and were interpolated.
+        var filled: Int
+    }
+
+    var series: [Series]
+
+    static func read(path: String, frequency: Frequency) throws -> SeriesFile {
+        let text = try readText(path)
+        let table: CSVTable
+        do {
+            table = try CSVTable(text: text)
+        } catch {
+            throw CommandError(message: "\(path): \(error.description)", status: .dataError)
+        }
+        for column in ["unique_id", "ds", "y"] where table.column(column) == nil {
+            throw CommandError(message: "\(path): no column \(column) (expected unique_id, ds, y)", status: .dataError)
+        }
+        var byID: [String: [(Int64, Double)]] = [:]
+        var order: [String] = []
+        for row in table.rows.indices {
+            let id = table.cell(row, "unique_id")
+            let stampText = table.cell(row, "ds")
+            guard let stamp = Self.parseStamp(stampText) else {
+                throw CommandError(
+                    message: "\(path): line \(table.lines[row]): ds '\(stampText)' is not a date or time",
+                    status: .dataError)
+            }
+            guard let value = Double(table.cell(row, "y")), value.isFinite else {
+                throw CommandError(
+                    message: "\(path): line \(table.lines[row]): y '\(table.cell(row, "y"))' is not a number",
+                    status: .dataError)
+            }
+            if byID[id] == nil { order.append(id) }
+            byID[id, default: []].append((stamp, value))
+        }
+        let step = frequency == .daily ? UTCTime.microsPerDay : UTCTime.microsPerHour
+        var series: [Series] = []
+        for id in order {
+            let points = byID[id]!.sorted { $0.0 < $1.0 }
+            var stamps: [Int64] = []
+            var values: [Double] = []
+            var filled = 0
+            for (stamp, value) in points {
+                if let last = stamps.last {
+                    guard stamp != last else {
+                        throw CommandError(
+                            message: "\(path): series \(id) has two rows for \(UTCTime.iso8601(micros: stamp))",
+                            status: .dataError)
+                    }
+                    let gap = Int((stamp - last) / step)
+                    if gap > 1 {
+                        let previous = values.last!
+                        for k in 1..<gap {
+                            stamps.append(last + Int64(k) * step)
+                            values.append(previous + (value - previous) * Double(k) / Double(gap))
+                        }
+                        filled += gap - 1
+                    }
+                }
+                stamps.append(stamp)
+                values.append(value)
+            }
+            series.append(Series(id: id, stamps: stamps, values: values, filled: filled))
+        }
+        return SeriesFile(series: series)
+    }
+
+    /// The whole file as text, gunzipped when it is gzip (by its magic bytes), `-` for stdin.
+    static func readText(_ path: String) throws -> String {
+        do {
+            let source = path == "-" ? ByteSource(standardInputNamed: "stdin") : try ByteSource(path: path)
+            let reader = DecompressingReader(source: source)
+            var bytes: [UInt8] = []
+            let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 8)
+            defer { chunk.deallocate() }
+            while true {
+                let count = try reader.read(into: chunk)
+                if count == 0 { break }
+                bytes.append(contentsOf: chunk[0..<count])
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        } catch {
+            throw CommandError(message: error.description, status: error.exitStatus)
+        }
+    }
+
+    /// `2024-01-01`, `2024-01-01 05:00:00`, `2024-01-01T05:00:00Z`, …
+    static func parseStamp(_ text: String) -> Int64? {
+        var candidate = text.trimmingCharacters(in: .whitespaces)
+        if candidate.count == 10 { candidate += " 00:00:00" }
+        var copy = candidate
+        return copy.withUTF8 { TimestampParsing.iso8601(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// How a period start is written: a date for daily series, a date and time for hourly ones.
+    static func format(_ micros: Int64, _ frequency: Frequency) -> String {
+        switch frequency {
+        case .daily: return UTCTime.isoDate(micros: micros)
+        case .hourly:
+            let text = UTCTime.iso8601(micros: micros)  // 2024-01-01T05:00:00Z
+            return String(text.prefix(10)) + " " + String(text.dropFirst(11).prefix(8))
+        }
+    }
+}
