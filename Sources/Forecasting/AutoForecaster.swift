@@ -21,6 +21,8 @@ public struct AutoForecaster: Sendable {
     /// (a fraction); nil lets the lowest backtest error win.
     public var incumbent: String?
     public var challengerMargin = 0.10
+    /// Indices of known event days (holidays, launches) in the history and beyond it.
+    public var events: Set<Int> = []
 
     public init(
         methods: [ForecastMethod], scaleSeason: Int, windows: Int = 3, combinations: Bool = true,
@@ -40,6 +42,7 @@ public struct AutoForecaster: Sendable {
             methods: MethodCatalog.automatic(frequency: frequency, seasons: seasons, events: events),
             scaleSeason: seasons.first ?? 1)
         forecaster.incumbent = MethodCatalog.incumbent(frequency: frequency)
+        forecaster.events = events
         return forecaster
     }
 
@@ -75,9 +78,11 @@ public struct AutoForecaster: Sendable {
 
     /// Forecasts `h` periods after `raw`, after replacing its outliers (see `OutlierCleaner`).
     public func forecast(_ raw: [Double], h: Int) -> Result {
+        // A history ending on a known event day (a holiday) must not start the forecast from it.
         let cleaned =
             cleanOutliers
-            ? OutlierCleaner.clean(raw, period: scaleSeason) : OutlierCleaner.Cleaned(values: raw, replaced: [])
+            ? OutlierCleaner.clean(raw, period: scaleSeason, lastMayChange: events.contains(raw.count - 1))
+            : OutlierCleaner.Cleaned(values: raw, replaced: [])
         var result = forecastClean(cleaned.values, actual: raw, h: h)
         if !cleaned.replaced.isEmpty {
             let shown = cleaned.replaced.prefix(5).map { String($0 + 1) }.joined(separator: ", ")

@@ -3,7 +3,8 @@
 /// the fitted value when its remainder lies more than `width` interquartile ranges outside the
 /// quartiles, and more than `width` times the noise of the series (from its seasonal
 /// differences) and 1 % of its median level off the fit. The width is wide (5, not tsclean's
-/// 3): replacing points that are merely unusual cost accuracy on the forecast bench.
+/// 3): replacing points that are merely unusual cost accuracy on the forecast bench. The last
+/// point is kept unless the caller knows it is an event: it may be the start of a change.
 public enum OutlierCleaner {
     public struct Cleaned: Sendable {
         public var values: [Double]
@@ -11,7 +12,9 @@ public enum OutlierCleaner {
         public var replaced: [Int]
     }
 
-    public static func clean(_ y: [Double], period: Int, width: Double = 5) -> Cleaned {
+    /// `lastMayChange`: the last point may be replaced too (it is a known event day, not the
+    /// start of a change).
+    public static func clean(_ y: [Double], period: Int, width: Double = 5, lastMayChange: Bool = false) -> Cleaned {
         let n = y.count
         guard n >= 16 else { return Cleaned(values: y, replaced: []) }
         let fitted: [Double]
@@ -51,7 +54,7 @@ public enum OutlierCleaner {
             }
             var end = t
             while end + 1 < n && flagged[end + 1] { end += 1 }
-            if end - t + 1 <= 2 && end < n - 1 {
+            if end - t + 1 <= 2 && (end < n - 1 || lastMayChange) {
                 for i in t...end {
                     values[i] = fitted[i]
                     replaced.append(i)
