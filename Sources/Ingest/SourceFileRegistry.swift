@@ -101,7 +101,9 @@ struct SourceFileRegistry {
     }
 
     /// Records that content at `path` failed to load. Rows of earlier content at that path stay,
-    /// and its entry becomes `outdated`; otherwise the path is registered as `failed`.
+    /// and its entry becomes `outdated`; otherwise the path is registered as `failed`. The same
+    /// content failing the same way again leaves the entry as it was (the attempt is in
+    /// `ingest_runs`), so that re-running a night changes nothing.
     func recordFailure(
         path: String, fingerprint: String, rawFingerprint: String, format: String?, bytes: Int64,
         uncompressedBytes: Int64, compressed: Bool,
@@ -109,6 +111,10 @@ struct SourceFileRegistry {
     ) throws {
         let now = Self.now()
         try connection.immediateTransaction {
+            let same = try connection.scalar(
+                "SELECT COUNT(*) FROM source_files WHERE path = ? AND status = 'failed' AND raw_fingerprint = ? AND error = ?",
+                [.text(path), .text(rawFingerprint), .text(message)])
+            if (same?.integer ?? 0) > 0 { return }
             if let existing = try entry(path: path), existing.holdsRows {
                 try connection.run(
                     "UPDATE source_files SET status = 'outdated', error = ?, run_id = ? WHERE file_id = ?",

@@ -9,11 +9,30 @@ import PhasecastCore
 /// for the message the next run shows.
 public final class RunLock {
     public let path: String
+    /// The lock file's descriptor; -1 when this process already held the lock (a stage of
+    /// `phasecast run` taking the lock its pipeline holds), so that releasing leaves it held.
     private let descriptor: Int32
+
+    /// Lock files this process holds, so that a stage inside a pipeline run may "take" the lock
+    /// its run already holds (flock would refuse a second descriptor of the same process).
+    private static let held = HeldPaths()
 
     /// Takes the lock, waiting up to `waitSeconds` for another holder to finish.
     public init(databasePath: String, waitSeconds: Double) throws(RunLockError) {
         path = databasePath + ".lock"
+        guard Self.held.insert(path) else {
+            descriptor = -1
+            return
+        }
+        do {
+            descriptor = try Self.acquire(path: path, databasePath: databasePath, waitSeconds: waitSeconds)
+        } catch {
+            Self.held.remove(path)
+            throw error
+        }
+    }
+
+    private static func acquire(path: String, databasePath: String, waitSeconds: Double) throws(RunLockError) -> Int32 {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .unavailable(path: path, reason: String(cString: strerror(errno))) }
         let deadline = Date().addingTimeInterval(max(0, waitSeconds))
@@ -30,15 +49,17 @@ public final class RunLock {
             }
             usleep(100_000)
         }
-        descriptor = fd
         let pid = "\(getpid())\n"
         _ = ftruncate(fd, 0)
         _ = pid.withCString { pwrite(fd, $0, strlen($0), 0) }
+        return fd
     }
 
     deinit {
+        guard descriptor >= 0 else { return }
         flock(descriptor, LOCK_UN)
         close(descriptor)
+        Self.held.remove(path)
     }
 
     private static func holder(_ fd: Int32) -> String? {
@@ -72,5 +93,24 @@ public enum RunLockError: PhasecastError {
         case .held: .tempFail
         case .unavailable: .ioError
         }
+    }
+}
+
+/// A set of paths shared by the threads of the process.
+private final class HeldPaths: @unchecked Sendable {
+    private var paths = Set<String>()
+    private let lock = NSLock()
+
+    /// Adds `path`; false when it was there already.
+    func insert(_ path: String) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return paths.insert(path).inserted
+    }
+
+    func remove(_ path: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        paths.remove(path)
     }
 }
