@@ -38,12 +38,14 @@ let package = Package(
         .target(name: "Transform", dependencies: ["PhasecastCore", "PhasecastResources", "Store", "LogFormats"]),
         .target(name: "CostModel", dependencies: ["PhasecastCore", "PhasecastResources", "LogFormats"]),
         .target(name: "Forecasting"),
-        .target(name: "Reporting", dependencies: ["PhasecastCore"]),
+        .target(name: "Planning", dependencies: ["PhasecastCore", "CostModel"]),
+        .target(name: "Reporting", dependencies: ["PhasecastCore", "Planning"]),
+        .target(name: "Pipeline", dependencies: ["PhasecastCore"]),
         .target(
             name: "PhasecastCLI",
             dependencies: [
                 "PhasecastCore", "Extract", "LogFormats", "Store", "Ingest", "Transform", "CostModel", "Forecasting",
-                "Reporting",
+                "Planning", "Reporting", "Pipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "phasecast", dependencies: ["PhasecastCLI"]),
@@ -56,8 +58,10 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         .testTarget(name: "TransformTests", dependencies: ["Transform", "Store", "Ingest", "TestSupport"]),
         .testTarget(name: "CostModelTests", dependencies: ["CostModel", "TestSupport"]),
-        .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Planning"]),
         .testTarget(name: "ForecastingTests", dependencies: ["Forecasting"]),
+        .testTarget(name: "PlanningTests", dependencies: ["Planning", "CostModel"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
         .testTarget(
             name: "IngestTests", dependencies: ["Ingest", "Store", "Extract", "LogFormats", "TestSupport"]),
         .testTarget(

@@ -1,0 +1,303 @@
+import Foundation
+
+/// A pipeline file (`Pipelines/nightly.toml`, …): what `phasecast run` does, stage by stage.
+/// Every key is optional except where noted; unknown keys are errors, so that a typo is not
+/// silently ignored.
+public struct PipelineConfig: Sendable {
+    /// The file it was read from, for messages.
+    public var file: String
+    /// Names reports: `<reports>/<name>/<date>/`.
+    public var name: String
+    public var database: String
+    public var reports: String
+    public var synth: SynthSettings?
+    public var ingest: IngestSettings?
+    public var utcOffset: String?
+    public var profiles: [ProfileSettings]
+    public var forecast: ForecastSettings
+    public var plan: PlanSettings
+    public var scenarios: [ScenarioSettings]
+    /// Lines of the keys, by dotted path (`scenarios[2].prefill_gpu`), for errors found later.
+    public var lines: [String: Int]
+
+    /// The error for `key`'s value, found after reading (an unknown GPU, …).
+    public func error(_ key: String, _ reason: String) -> ConfigError {
+        ConfigError(file: file, line: lines[key] ?? 0, key: key, reason: reason)
+    }
+}
+
+/// `[synth]`: write synthetic logs before ingesting them (the demo).
+public struct SynthSettings: Sendable, Equatable {
+    public var out: String
+    public var days = 180
+    public var seed: UInt64 = 7
+    /// The last day of traffic (`YYYY-MM-DD`); nil: yesterday (UTC).
+    public var end: String?
+    /// Requests a day are multiplied by this (1 = about 40,000 a day at the end).
+    public var scale = 1.0
+}
+
+/// `[ingest]`: which logs to load.
+public struct IngestSettings: Sendable, Equatable {
+    public var paths: [String]
+    public var format = "auto"
+    public var model: String?
+    public var maxRejectRate: Double?
+}
+
+/// `[[profiles]]`: how the models matching a pattern are served.
+public struct ProfileSettings: Sendable, Equatable {
+    public var name: String
+    public var models = "*"
+    public var priority: Int
+    public var llm: String
+    public var gpu: String
+    public var precision = "fp8"
+    public var tpPrefill: Int?
+    public var tpDecode: Int?
+    public var ttftMs = 1000.0
+    public var itlMs = 50.0
+}
+
+/// `[forecast]`.
+public struct ForecastSettings: Sendable, Equatable {
+    public var horizonDays = 90
+    public var events: String?
+    /// Earlier cutoffs to forecast from when the ledger has no forecast for them, so that a new
+    /// database can report realized accuracy on its first run.
+    public var backfill = 0
+    public var backfillStepDays = 14
+}
+
+/// `[plan]`.
+public struct PlanSettings: Sendable, Equatable {
+    /// The quantile of demand the headline is sized for: 50, 90 or 95.
+    public var headlineQuantile = 90
+    /// `7d`, `30d`, `90d` (days after the cutoff), `quarter` (to the end of the current quarter),
+    /// `next-quarter` (to the end of the next one).
+    public var horizons = ["7d", "30d", "90d", "quarter", "next-quarter"]
+    public var prefillUtilization = 0.8
+    public var decodeUtilization = 0.8
+    /// Spare workers per pool (N+k).
+    public var failureHeadroom = 1
+    /// Days of history the intraday shape (peak and burst factors) is measured over.
+    public var lookbackDays = 28
+    /// $/GPU-hour by GPU name, over the seed's prices.
+    public var prices: [String: Double] = [:]
+}
+
+/// `[[scenarios]]`: a what-if, planned beside the baseline.
+public struct ScenarioSettings: Sendable, Equatable {
+    public var name: String
+    /// GLOB over model names the scenario changes (others keep the baseline).
+    public var models = "*"
+    public var growth: Double?
+    public var cacheHitRate: Double?
+    public var gpu: String?
+    public var prefillGPU: String?
+    public var decodeGPU: String?
+    public var llm: String?
+    public var precision: String?
+    public var ttftMs: Double?
+    public var itlMs: Double?
+}
+
+extension PipelineConfig {
+    /// Reads a pipeline file's text; `file` names it in errors.
+    public static func parse(_ text: String, file: String) throws(ConfigError) -> PipelineConfig {
+        let root: TOMLTable
+        do { root = try TOMLParser.parse(text) } catch {
+            throw ConfigError(file: file, line: error.line, key: "", reason: error.reason)
+        }
+        var lines: [String: Int] = [:]
+        Self.collectLines(root, prefix: "", into: &lines)
+        var top = TableReader(file: file, table: root, path: "")
+        let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+
+        var pipeline = try top.table("pipeline") ?? TableReader(file: file, table: TOMLTable(), path: "pipeline")
+        let name = try pipeline.string("name") ?? stem
+        guard !name.isEmpty, !name.contains("/") else { throw pipeline.error("name", "expected a name without '/'") }
+        let database = try pipeline.string("database") ?? "phasecast.db"
+        let reports = try pipeline.string("reports") ?? "Reports"
+        try pipeline.rejectUnknownKeys()
+
+        var synth: SynthSettings?
+        if var table = try top.table("synth") {
+            guard let out = try table.string("out") else {
+                throw table.error("out", "required: the directory to write the logs to")
+            }
+            var settings = SynthSettings(out: out)
+            settings.days = try table.integer("days", in: 14...3650) ?? settings.days
+            settings.seed = UInt64(try table.integer("seed", in: 0...Int(Int32.max)) ?? Int(settings.seed))
+            if let end = try table.string("end") {
+                guard Self.isDate(end) else {
+                    throw table.error("end", "expected a date like \"2026-06-30\", got \"\(end)\"")
+                }
+                settings.end = end
+            }
+            settings.scale = try table.number("scale", in: 0.001...100) ?? settings.scale
+            try table.rejectUnknownKeys()
+            synth = settings
+        }
+
+        var ingest: IngestSettings?
+        if var table = try top.table("ingest") {
+            guard let paths = try table.strings("paths"), !paths.isEmpty else {
+                throw table.error("paths", "required: the log files or directories to load")
+            }
+            var settings = IngestSettings(paths: paths)
+            settings.format = try table.string("format") ?? settings.format
+            settings.model = try table.string("model")
+            settings.maxRejectRate = try table.number("max_reject_rate", in: 0...1)
+            try table.rejectUnknownKeys()
+            ingest = settings
+        }
+
+        var utcOffset: String?
+        if var table = try top.table("transform") {
+            utcOffset = try table.string("utc_offset")
+            try table.rejectUnknownKeys()
+        }
+
+        var profiles: [ProfileSettings] = []
+        for (index, var table) in try top.tables("profiles").enumerated() {
+            guard let profileName = try table.string("name") else {
+                throw table.error("name", "required: the profile's name")
+            }
+            guard let llm = try table.string("llm") else {
+                throw table.error("llm", "required: the LLM served, e.g. \"Llama-3.1-70B\"")
+            }
+            guard let gpu = try table.string("gpu") else {
+                throw table.error("gpu", "required: the GPU type, e.g. \"H200\"")
+            }
+            var profile = ProfileSettings(name: profileName, priority: 10 * (index + 1), llm: llm, gpu: gpu)
+            profile.models = try table.string("models") ?? profile.models
+            profile.priority = try table.integer("priority", in: 0...100_000) ?? profile.priority
+            if let precision = try table.string("precision") {
+                guard ["bf16", "fp8", "fp4"].contains(precision.lowercased()) else {
+                    throw table.error("precision", "expected \"bf16\", \"fp8\" or \"fp4\", got \"\(precision)\"")
+                }
+                profile.precision = precision.lowercased()
+            }
+            for (key, path) in [("tp_prefill", \ProfileSettings.tpPrefill), ("tp_decode", \ProfileSettings.tpDecode)] {
+                if let tp = try table.integer(key) {
+                    guard [1, 2, 4, 8].contains(tp) else { throw table.error(key, "expected 1, 2, 4 or 8, got \(tp)") }
+                    profile[keyPath: path] = tp
+                }
+            }
+            profile.ttftMs = try table.number("ttft_ms", in: 1...600_000) ?? profile.ttftMs
+            profile.itlMs = try table.number("itl_ms", in: 1...10_000) ?? profile.itlMs
+            try table.rejectUnknownKeys()
+            profiles.append(profile)
+        }
+
+        var forecast = ForecastSettings()
+        if var table = try top.table("forecast") {
+            forecast.horizonDays = try table.days("horizon") ?? forecast.horizonDays
+            forecast.events = try table.string("events")
+            forecast.backfill = try table.integer("backfill", in: 0...52) ?? forecast.backfill
+            forecast.backfillStepDays = try table.days("backfill_step") ?? forecast.backfillStepDays
+            try table.rejectUnknownKeys()
+        }
+
+        var plan = PlanSettings()
+        if var table = try top.table("plan") {
+            if let quantile = try table.string("quantile") {
+                guard let value = ["p50": 50, "p90": 90, "p95": 95][quantile.lowercased()] else {
+                    throw table.error("quantile", "expected \"P50\", \"P90\" or \"P95\", got \"\(quantile)\"")
+                }
+                plan.headlineQuantile = value
+            }
+            if let horizons = try table.strings("horizons") {
+                for horizon in horizons
+                where TableReader.parseDays(horizon) == nil && horizon != "quarter" && horizon != "next-quarter" {
+                    throw table.error(
+                        "horizons",
+                        "expected durations like \"30d\", \"quarter\" or \"next-quarter\", got \"\(horizon)\"")
+                }
+                guard !horizons.isEmpty else { throw table.error("horizons", "expected at least one horizon") }
+                plan.horizons = horizons
+            }
+            if let both = try table.number("utilization", in: 0.05...1) {
+                plan.prefillUtilization = both
+                plan.decodeUtilization = both
+            }
+            plan.prefillUtilization = try table.number("prefill_utilization", in: 0.05...1) ?? plan.prefillUtilization
+            plan.decodeUtilization = try table.number("decode_utilization", in: 0.05...1) ?? plan.decodeUtilization
+            plan.failureHeadroom = try table.integer("failure_headroom", in: 0...1000) ?? plan.failureHeadroom
+            plan.lookbackDays = try table.days("lookback") ?? plan.lookbackDays
+            if var prices = try table.table("prices") {
+                for entry in prices.table.entries {
+                    plan.prices[entry.key] = try prices.number(entry.key, in: 0...10_000)
+                }
+                try prices.rejectUnknownKeys()
+            }
+            try table.rejectUnknownKeys()
+        }
+
+        var scenarios: [ScenarioSettings] = []
+        for var table in try top.tables("scenarios") {
+            guard let scenarioName = try table.string("name") else {
+                throw table.error("name", "required: the scenario's name")
+            }
+            var scenario = ScenarioSettings(name: scenarioName)
+            scenario.models = try table.string("models") ?? scenario.models
+            scenario.growth = try table.number("growth", in: 0.01...1000)
+            scenario.cacheHitRate = try table.number("cache_hit_rate", in: 0...0.99)
+            scenario.gpu = try table.string("gpu")
+            scenario.prefillGPU = try table.string("prefill_gpu")
+            scenario.decodeGPU = try table.string("decode_gpu")
+            scenario.llm = try table.string("llm")
+            if let precision = try table.string("precision") {
+                guard ["bf16", "fp8", "fp4"].contains(precision.lowercased()) else {
+                    throw table.error("precision", "expected \"bf16\", \"fp8\" or \"fp4\", got \"\(precision)\"")
+                }
+                scenario.precision = precision.lowercased()
+            }
+            scenario.ttftMs = try table.number("ttft_ms", in: 1...600_000)
+            scenario.itlMs = try table.number("itl_ms", in: 1...10_000)
+            try table.rejectUnknownKeys()
+            let changes: [Any?] = [
+                scenario.growth, scenario.cacheHitRate, scenario.gpu, scenario.prefillGPU, scenario.decodeGPU,
+                scenario.llm,
+                scenario.precision, scenario.ttftMs, scenario.itlMs,
+            ]
+            guard changes.contains(where: { $0 != nil }) else {
+                throw ConfigError(
+                    file: file, line: table.table.line, key: table.path,
+                    reason:
+                        "changes nothing; give growth, cache_hit_rate, gpu, prefill_gpu, decode_gpu, llm, precision, ttft_ms or itl_ms"
+                )
+            }
+            scenarios.append(scenario)
+        }
+        try top.rejectUnknownKeys()
+        return PipelineConfig(
+            file: file, name: name, database: database, reports: reports, synth: synth, ingest: ingest,
+            utcOffset: utcOffset,
+            profiles: profiles, forecast: forecast, plan: plan, scenarios: scenarios, lines: lines)
+    }
+
+    static func isDate(_ text: String) -> Bool {
+        let parts = text.split(separator: "-")
+        return text.count == 10 && parts.count == 3 && parts.allSatisfy { $0.allSatisfy(\.isNumber) }
+    }
+
+    private static func collectLines(_ table: TOMLTable, prefix: String, into lines: inout [String: Int]) {
+        for entry in table.entries {
+            let key = prefix.isEmpty ? entry.key : "\(prefix).\(entry.key)"
+            lines[key] = entry.line
+            switch entry.value {
+            case .table(let inner): collectLines(inner, prefix: key, into: &lines)
+            case .array(let items):
+                for (index, item) in items.enumerated() {
+                    if case .table(let inner) = item {
+                        lines["\(key)[\(index + 1)]"] = inner.line
+                        collectLines(inner, prefix: "\(key)[\(index + 1)]", into: &lines)
+                    }
+                }
+            default: break
+            }
+        }
+    }
+}
