@@ -17,28 +17,11 @@ struct BenchLogGenerator {
     static let models = ["llama-3.1-70b", "llama-3.1-8b", "gpt-4o-mini", "mixtral-8x22b"]
     static let modelShares = [0.45, 0.30, 0.15, 0.10]
 
-    /// splitmix64: small, fast, and the same everywhere.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        /// Uniform in (0, 1).
-        mutating func uniform() -> Double { (Double(next() >> 11) + 0.5) / 9_007_199_254_740_992 }
-        mutating func normal() -> Double {
-            sqrt(-2 * log(uniform())) * cos(2 * Double.pi * uniform())
-        }
-    }
-
     /// Writes both files; returns their paths.
     func write(csvPath: String, jsonlPath: String) throws {
         let csv = try GzipWriter(path: csvPath, level: 6)
         let jsonl = try GzipWriter(path: jsonlPath, level: 6)
-        var random = Random(state: 20_231_116)
+        var random = SplitMix64(seed: 20_231_116)
         var csvText = ByteText()
         var jsonText = ByteText()
         csvText.append("TIMESTAMP,ContextTokens,GeneratedTokens\n")

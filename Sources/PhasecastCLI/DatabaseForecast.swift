@@ -3,12 +3,23 @@ import Foundation
 import PhasecastCore
 import Store
 
-/// Forecasts a database's daily series per phase, per model and for all models, and stores them.
+/// Forecasts a database's daily series per phase, per model and for all models, and stores them:
+/// one run per pipeline, cutoff day and horizon. The same inputs again reuse the stored run, so
+/// re-running a night adds nothing; changed inputs replace it.
 struct DatabaseForecast {
     let connection: Connection
     let horizonDays: Int
     /// Event days (days since the epoch), for the regression method.
     let eventDays: Set<Int64>
+    /// The pipeline the run belongs to ('' for `phasecast forecast --db`).
+    var pipeline = ""
+    /// Forecast as of this day (history up to it only), for backfilling the ledger.
+    var asOf: Int64?
+    /// Forecast only all models' GPU-hours (what the ledger scores), as backfilled runs do.
+    var totalsOnly = false
+
+    /// Forecasts are made by this version of the forecaster; a new version is a new input.
+    static let forecasterVersion = "phasecast-forecast-2"
 
     /// One daily series to forecast.
     struct Series {
@@ -20,9 +31,18 @@ struct DatabaseForecast {
         var values: [Double]
     }
 
-    /// Reads the series, forecasts them and stores one run; returns a summary for standard error.
-    func run() throws -> String {
+    /// What a run did.
+    struct Outcome {
+        var runID: Int64
+        var reused: Bool
+        var cutoffDay: Int64
+        var summary: String
+    }
+
+    /// Reads the series, forecasts them and stores one run (or finds it stored).
+    func run() throws -> Outcome {
         var notes: [String] = []
+        let limit = asOf ?? Int64.max
         let daily = try connection.rows(
             """
             SELECT d.day, d.model_id, COALESCE(m.name, 'all'), d.coverage,
@@ -30,8 +50,9 @@ struct DatabaseForecast {
             FROM mart_daily_phase d
             LEFT JOIN models m ON m.model_id = d.model_id
             JOIN v_daily_phase v ON v.day = date(d.day * 86400, 'unixepoch') AND v.model = COALESCE(m.name, 'all')
+            WHERE d.day <= ?
             ORDER BY d.model_id, d.day
-            """)
+            """, [.integer(limit)])
         guard !daily.isEmpty else {
             throw CommandError(
                 message: "\(connection.path) has no daily rollups; run phasecast ingest (and transform) first",
@@ -40,13 +61,9 @@ struct DatabaseForecast {
         // Peak hour of each day: the busiest hour's GPU-hours, per phase.
         let peaks = try connection.rows(
             """
-            SELECT h.day, h.model_id, MAX(v.prefill_gpu_hours), MAX(v.decode_gpu_hours)
-            FROM mart_hourly_phase h
-            LEFT JOIN models m ON m.model_id = h.model_id
-            JOIN v_hourly_phase v ON v.hour_start_us = (h.hour * 3600 - COALESCE((SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'utc_offset_minutes'), 0) * 60) * 1000000
-                AND v.model = COALESCE(m.name, 'all')
-            GROUP BY h.day, h.model_id
-            """)
+            SELECT day, model_id, MAX(prefill_gpu_hours), MAX(decode_gpu_hours) FROM v_hourly_gpu_hours
+            WHERE day <= ? GROUP BY day, model_id
+            """, [.integer(limit)])
         var peakByKey: [String: (Double, Double)] = [:]
         for row in peaks {
             peakByKey["\(row[0].integer ?? 0)/\(row[1].integer ?? 0)"] = (row[2].real ?? 0, row[3].real ?? 0)
@@ -93,7 +110,28 @@ struct DatabaseForecast {
         let startDay = spanLast + 1
         let gap = Int(startDay - (last + 1))
         let horizon = horizonDays + gap
-        let list = order.map { series[$0]! }
+        // A model launched within the span starts its history at its first day of traffic:
+        // the zeros before it are not a pattern to forecast.
+        var list = order.map { series[$0]! }.map { s -> Series in
+            guard let start = s.values.firstIndex(where: { $0 != 0 }), start > 0 else { return s }
+            var trimmed = s
+            trimmed.values = Array(s.values[start...])
+            trimmed.firstDay = s.firstDay + Int64(start)
+            return trimmed
+        }
+        if totalsOnly { list = list.filter { $0.kind == "gpu_hours" && $0.modelID == 0 } }
+        let digest = inputDigest(list, cutoff: last, horizon: horizon)
+
+        if let stored = try connection.rows(
+            "SELECT run_id FROM forecast_runs WHERE pipeline = ? AND cutoff_day = ? AND horizon_days = ? AND input_digest = ?",
+            [.text(pipeline), .integer(last), .integer(Int64(horizonDays)), .text(digest)]
+        ).first?[0].integer {
+            return Outcome(
+                runID: stored, reused: true, cutoffDay: last,
+                summary:
+                    "forecast: run \(stored) already holds these forecasts (same history through \(Self.date(last)))")
+        }
+
         let results = parallelMap(list.count) { index -> AutoForecaster.Result in
             let s = list[index]
             let seasons = Frequency.daily.defaultSeasons(length: s.values.count)
@@ -101,23 +139,44 @@ struct DatabaseForecast {
             let forecaster = AutoForecaster.automatic(frequency: .daily, seasons: seasons, events: events)
             return forecaster.forecast(s.values, h: horizon)
         }
-        let length = list.first?.values.count ?? 0
+        let length = list.map(\.values.count).max() ?? 0
+        if totalsOnly { notes.append("backfilled: all models' GPU-hours only, to score against what followed") }
         if length < 28 { notes.append("only \(length) whole days of history: forecasts rest on short backtests") }
         if length >= 2 * 365 + 14 { notes.append("two years of history: yearly seasonality is modelled") }
         let now = UTCTime.iso8601(micros: Int64(Date().timeIntervalSince1970) * 1_000_000)
         var runID: Int64 = 0
         try connection.immediateTransaction {
+            // The same pipeline, cutoff and horizon with other inputs (later data for an old day,
+            // a new forecaster): the new run replaces it.
+            let replaced = try connection.rows(
+                "SELECT run_id FROM forecast_runs WHERE pipeline = ? AND cutoff_day = ? AND horizon_days = ?",
+                [.text(pipeline), .integer(last), .integer(Int64(horizonDays))])
+            for row in replaced {
+                for table in ["forecasts", "forecast_series", "forecast_runs"] {
+                    try connection.run("DELETE FROM \(table) WHERE run_id = ?", [row[0]])
+                }
+            }
             try connection.run(
-                "INSERT INTO forecast_runs (created_at, horizon_days, cutoff_day, notes) VALUES (?, ?, ?, ?)",
-                [.text(now), .integer(Int64(horizonDays)), .integer(last), .text(notes.joined(separator: "\n"))])
+                """
+                INSERT INTO forecast_runs (created_at, horizon_days, cutoff_day, notes, pipeline, input_digest)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    .text(now), .integer(Int64(horizonDays)), .integer(last), .text(notes.joined(separator: "\n")),
+                    .text(pipeline), .text(digest),
+                ])
             runID = connection.lastInsertRowID
-            let insertSeries = try connection.prepare("INSERT INTO forecast_series VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+            let insertSeries = try connection.prepare(
+                """
+                INSERT INTO forecast_series (run_id, series, phase, model_id, method, backtest_mase, history_days, notes, mase_scale)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
             let insert = try connection.prepare("INSERT INTO forecasts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
             for (s, result) in zip(list, results) {
                 insertSeries.bind([
                     .integer(runID), .text(s.kind), .text(s.phase), .integer(s.modelID), .text(result.model),
                     result.backtestMASE.map { .real($0) } ?? .null, .integer(Int64(s.values.count)),
-                    .text(result.notes.joined(separator: "\n")),
+                    .text(result.notes.joined(separator: "\n")), .real(AutoForecaster.scale(s.values, season: 7)),
                 ])
                 try insertSeries.run()
                 for k in gap..<horizon {
@@ -140,7 +199,26 @@ struct DatabaseForecast {
             summary +=
                 "\nall models, prefill GPU-hours: \(r.model) (backtest MASE \(r.backtestMASE.map { String(format: "%.2f", $0) } ?? "–"))"
         }
-        return summary
+        return Outcome(runID: runID, reused: false, cutoffDay: last, summary: summary)
+    }
+
+    /// FNV-1a over everything the forecasts depend on.
+    func inputDigest(_ list: [Series], cutoff: Int64, horizon: Int) -> String {
+        var hash: UInt64 = 14_695_981_039_346_656_037
+        func mix(_ value: UInt64) {
+            for shift in stride(from: 0, to: 64, by: 8) {
+                hash = (hash ^ ((value >> UInt64(shift)) & 0xff)) &* 1_099_511_628_211
+            }
+        }
+        for byte in Self.forecasterVersion.utf8 { mix(UInt64(byte)) }
+        mix(UInt64(bitPattern: cutoff))
+        mix(UInt64(horizon))
+        for day in eventDays.sorted() { mix(UInt64(bitPattern: day)) }
+        for s in list {
+            for byte in "\(s.kind)/\(s.phase)/\(s.modelID)/\(s.firstDay)".utf8 { mix(UInt64(byte)) }
+            for value in s.values { mix(value.bitPattern) }
+        }
+        return String(hash, radix: 16)
     }
 
     /// Share of a day the observed span must cover for the day to count as whole.

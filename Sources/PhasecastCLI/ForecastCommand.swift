@@ -13,7 +13,8 @@ struct ForecastCommand: ParsableCommand {
             With --series: forecasts each series H periods past its end (cutoff = the last observed period) and \
             writes unique_id, cutoff, ds, yhat, lo80, hi80, lo95, hi95, model. With --db: forecasts daily prefill \
             and decode GPU-hours and tokens and the daily peak hour, per model and for all models, from the marts \
-            of `phasecast transform`; stores them (every run is kept) behind the view v_forecasts. Each series' \
+            of `phasecast transform`; stores them behind the view v_forecasts, one run per cutoff day and horizon \
+            (every run is kept; the same history again reuses the stored run). Each series' \
             method is chosen by a rolling-origin backtest on the series itself; intervals are calibrated on the \
             backtest errors. Partial days at either end of the history are left out, and the run says so.
             """)
@@ -71,10 +72,10 @@ struct ForecastCommand: ParsableCommand {
                 let connection = try Connection(path: db)
                 connection.setBusyTimeout(milliseconds: 30_000)
                 try Migrator.migrate(connection)
-                let summary = try DatabaseForecast(
+                let outcome = try DatabaseForecast(
                     connection: connection, horizonDays: Self.days(options.horizon)!, eventDays: try eventDays()
                 ).run()
-                Console.error(summary)
+                Console.error(outcome.summary)
             } else {
                 try forecastSeries()
             }
@@ -90,18 +91,7 @@ struct ForecastCommand: ParsableCommand {
     /// Days since the epoch of the events file's dates.
     func eventDays() throws -> Set<Int64> {
         guard let events else { return [] }
-        let text = try String(contentsOfFile: events, encoding: .utf8)
-        var days = Set<Int64>()
-        for (index, line) in text.split(whereSeparator: \.isNewline).enumerated() {
-            let value = line.split(separator: ",").first.map { String($0).trimmingCharacters(in: .whitespaces) } ?? ""
-            if value.isEmpty || value.lowercased() == "date" || value.lowercased() == "ds" { continue }
-            guard let micros = SeriesFile.parseStamp(value) else {
-                throw CommandError(
-                    message: "\(events): line \(index + 1): '\(value)' is not a date", status: .dataError)
-            }
-            days.insert(UTCTime.floorDiv(micros, UTCTime.microsPerDay))
-        }
-        return days
+        return try EventDates.read(path: events)
     }
 
     func forecastSeries() throws {

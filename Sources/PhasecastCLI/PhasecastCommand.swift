@@ -8,12 +8,12 @@ public struct PhasecastCommand: ParsableCommand {
         abstract: "Capacity planning for disaggregated LLM serving: prefill GPUs and decode GPUs, from request logs.",
         discussion: """
             Exit codes follow sysexits(3): 0 done; 64 usage error; 65 some input was bad (the rest was \
-            done); 66 an input does not exist; 74 I/O error; 75 another run holds the database.
+            done); 66 an input does not exist; 74 I/O error; 75 another run holds the database; 78 a \
+            pipeline file is wrong.
             """,
         subcommands: [
             IngestCommand.self, TransformCommand.self, RatiosCommand.self, CostCommand.self, ForecastCommand.self,
-            BacktestCommand.self,
-            BenchCommand.self,
+            BacktestCommand.self, RunCommand.self, SynthCommand.self, BenchCommand.self,
         ])
 
     public init() {}

@@ -116,3 +116,28 @@ struct SeriesFile {
         }
     }
 }
+
+/// A file of event dates (holidays, launches): one `YYYY-MM-DD` a line, optionally a header and
+/// more columns after the date.
+enum EventDates {
+    /// Days since the epoch of the file's dates.
+    static func read(path: String) throws -> Set<Int64> {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw CommandError(message: "\(path): cannot read the events file", status: .noInput)
+        }
+        var days = Set<Int64>()
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let value =
+                line.split(separator: ",").first.map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) }
+                ?? ""
+            if value.isEmpty || value.lowercased() == "date" || value.lowercased() == "ds" || value.hasPrefix("#") {
+                continue
+            }
+            guard let micros = SeriesFile.parseStamp(value) else {
+                throw CommandError(message: "\(path): line \(index + 1): '\(value)' is not a date", status: .dataError)
+            }
+            days.insert(UTCTime.floorDiv(micros, UTCTime.microsPerDay))
+        }
+        return days
+    }
+}

@@ -15,6 +15,8 @@ struct TransformStage {
         var measuredProfilePath: String?
         /// Minutes east of UTC where days begin; nil keeps the stored setting.
         var utcOffsetMinutes: Int?
+        /// Profiles a pipeline file declares: they replace every stored profile but `default`.
+        var declaredProfiles: [StoredProfile]?
     }
 
     struct Report {
@@ -42,6 +44,7 @@ struct TransformStage {
             full = true  // every hour and day moves
         }
         try storeProfiles()
+        if let declared = options.declaredProfiles { try storeDeclaredProfiles(declared) }
         let models = try options.modelsDirectory.map { try Transformer.models(in: $0) } ?? Transformer.bundledModels()
         let summary = try Transformer(connection: connection, models: models).run(full: full)
         let costs = try costModels()
@@ -58,6 +61,12 @@ struct TransformStage {
             profile = stored.profile
         }
         let chosen = profile ?? .standard
+        if count > 0, let stored = try Self.profiles(connection).first(where: { $0.name == "default" }),
+            stored.profile == chosen,
+            options.measuredProfilePath == nil || options.measuredProfilePath == stored.measuredPath
+        {
+            return  // unchanged: leave the row (and its updated_at) alone
+        }
         try connection.run(
             """
             INSERT INTO deployment_profiles (name, model_pattern, priority, llm, gpu, precision, tp_prefill, tp_decode,
@@ -77,9 +86,39 @@ struct TransformStage {
             ])
     }
 
-    struct StoredProfile {
+    /// Makes the stored profiles other than `default` exactly `declared`, touching only rows that change.
+    private func storeDeclaredProfiles(_ declared: [StoredProfile]) throws {
+        let stored = try Self.profiles(connection).filter { $0.name != "default" }
+        for old in stored where !declared.contains(where: { $0.name == old.name }) {
+            try connection.run("DELETE FROM deployment_profiles WHERE name = ?", [.text(old.name)])
+        }
+        for profile in declared {
+            if let old = stored.first(where: { $0.name == profile.name }), old == profile { continue }
+            let p = profile.profile
+            try connection.run(
+                """
+                INSERT INTO deployment_profiles (name, model_pattern, priority, llm, gpu, precision, tp_prefill, tp_decode,
+                    ttft_ms, itl_ms, measured_profile, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (name) DO UPDATE SET model_pattern = excluded.model_pattern, priority = excluded.priority,
+                    llm = excluded.llm, gpu = excluded.gpu, precision = excluded.precision, tp_prefill = excluded.tp_prefill,
+                    tp_decode = excluded.tp_decode, ttft_ms = excluded.ttft_ms, itl_ms = excluded.itl_ms,
+                    measured_profile = excluded.measured_profile, updated_at = excluded.updated_at
+                """,
+                [
+                    .text(profile.name), .text(profile.pattern), .integer(Int64(profile.priority)), .text(p.llm),
+                    .text(p.gpu),
+                    .text(p.precision.rawValue), p.tpPrefill.map { .integer(Int64($0)) } ?? .null,
+                    p.tpDecode.map { .integer(Int64($0)) } ?? .null, .real(p.ttftMs), .real(p.itlMs),
+                    profile.measuredPath.map { .text($0) } ?? .null, .text(Self.now()),
+                ])
+        }
+    }
+
+    struct StoredProfile: Equatable {
         var name: String
         var pattern: String
+        var priority = 100
         var profile: DeploymentProfile
         var measuredPath: String?
     }
@@ -89,6 +128,7 @@ struct TransformStage {
         try connection.records("SELECT * FROM deployment_profiles ORDER BY priority, name").map { r in
             StoredProfile(
                 name: r["name"]?.text ?? "", pattern: r["model_pattern"]?.text ?? "*",
+                priority: Int(r["priority"]?.integer ?? 100),
                 profile: DeploymentProfile(
                     llm: r["llm"]?.text ?? "", gpu: r["gpu"]?.text ?? "",
                     precision: Precision(rawValue: r["precision"]?.text ?? "") ?? .fp8,
@@ -110,8 +150,8 @@ struct TransformStage {
             GROUP BY m.model_id HAVING SUM(d.requests) > 0
             """)
         var costs: [ModelCost] = []
-        try connection.immediateTransaction {
-            try connection.execute("DELETE FROM model_costs")
+        var rows: [[SQLValue]] = []
+        do {
             for row in workloads {
                 guard let modelID = row[0].integer, let name = row[1].text, let requests = row[2].real, requests > 0
                 else { continue }
@@ -125,21 +165,35 @@ struct TransformStage {
                 if let path = stored.measuredPath { estimator.measured = try MeasuredProfile.read(path: path) }
                 let estimate = try estimator.estimate(stored.profile, workload: workload)
                 let c = estimate.coefficients
-                try connection.run(
-                    """
-                    INSERT INTO model_costs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                    [
-                        .integer(modelID), .text(stored.name), .text(estimate.profile.llm), .text(estimate.profile.gpu),
-                        .real(workload.promptTokens), .real(workload.cachedTokens), .real(workload.outputTokens),
-                        .integer(Int64(estimate.prefill.tp)), .integer(Int64(estimate.decode.tp)),
-                        .real(estimate.prefill.tokensPerSecondPerGPU), .real(estimate.prefill.maxUtilization),
-                        .text(estimate.prefill.bound.rawValue), .real(estimate.decode.tokensPerSecondPerGPU),
-                        .integer(Int64(estimate.decode.batch)), .text(estimate.decode.bound.rawValue),
-                        .real(c.prefillPerToken), .real(c.prefillPerAttentionPair), .real(c.decodePerToken),
-                        .real(c.decodePerContextToken), .text(Self.now()),
-                    ])
+                let identity: [SQLValue] = [
+                    .integer(modelID), .text(stored.name), .text(estimate.profile.llm), .text(estimate.profile.gpu),
+                ]
+                let lengths: [SQLValue] = [
+                    .real(workload.promptTokens), .real(workload.cachedTokens), .real(workload.outputTokens),
+                    .integer(Int64(estimate.prefill.tp)), .integer(Int64(estimate.decode.tp)),
+                ]
+                let capacities: [SQLValue] = [
+                    .real(estimate.prefill.tokensPerSecondPerGPU), .real(estimate.prefill.maxUtilization),
+                    .text(estimate.prefill.bound.rawValue), .real(estimate.decode.tokensPerSecondPerGPU),
+                    .integer(Int64(estimate.decode.batch)), .text(estimate.decode.bound.rawValue),
+                ]
+                let coefficients: [SQLValue] = [
+                    .real(c.prefillPerToken), .real(c.prefillPerAttentionPair), .real(c.decodePerToken),
+                    .real(c.decodePerContextToken),
+                ]
+                rows.append(identity + lengths + capacities + coefficients)
                 costs.append(ModelCost(model: name, profile: stored.name, estimate: estimate))
+            }
+        }
+        // Rewrite only when a cost changed, so that re-running a night leaves the table as it was.
+        let existing = try connection.rows("SELECT * FROM model_costs ORDER BY model_id").map { Array($0.dropLast()) }
+        guard existing != rows else { return costs }
+        try connection.immediateTransaction {
+            try connection.execute("DELETE FROM model_costs")
+            for row in rows {
+                try connection.run(
+                    "INSERT INTO model_costs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    row + [.text(Self.now())])
             }
         }
         return costs

@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import PhasecastCore
+import PhasecastResources
+import Pipeline
+
+/// `phasecast run`: a pipeline file's stages, under the database's run lock.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a pipeline: synthesize or load logs, transform, forecast, plan and write the capacity report.",
+        discussion: """
+            PIPELINE is a pipeline file (see Pipelines/*.toml), or the name of one: NAME looks for \
+            Pipelines/NAME.toml in the current directory, then for the copy built into phasecast (nightly, \
+            quarterly, demo). The stages run in order under the database's lock, so two runs never overlap (exit \
+            75 at once, or wait with --wait). Each stage's time and outcome is printed and kept in the \
+            pipeline_runs table. The exit status is the worst stage's: 0 all done; 65 some input was bad (a \
+            corrupt log file; the report is still written and lists it under data quality); 75 another run holds \
+            the database; 78 the pipeline file is wrong (the message names the line and key). Re-running the same \
+            night loads nothing twice, reuses the stored forecast and writes the same report.
+            """)
+
+    @Argument(help: ArgumentHelp("Pipeline file or name.", valueName: "pipeline"))
+    var pipeline: String
+
+    @Option(help: ArgumentHelp("Database to use instead of the pipeline file's.", valueName: "path"))
+    var db: String?
+
+    @Option(help: ArgumentHelp("Folder to write reports under instead of the pipeline file's.", valueName: "dir"))
+    var reports: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Wait up to this long for another run holding the database, instead of exiting 75.", valueName: "seconds"))
+    var wait: Double = 0
+
+    @Flag(name: .shortAndLong, help: "Print only errors and the report's path.")
+    var quiet = false
+
+    func validate() throws {
+        if wait < 0 { throw ValidationError("--wait must be 0 or more seconds") }
+    }
+
+    /// The pipeline file's text and the name to show for it.
+    static func load(_ pipeline: String) throws -> (text: String, file: String) {
+        let manager = FileManager.default
+        if pipeline.hasSuffix(".toml") || pipeline.contains("/") {
+            guard let data = manager.contents(atPath: pipeline) else {
+                throw CommandError(message: "\(pipeline): no such pipeline file", status: .noInput)
+            }
+            return (String(decoding: data, as: UTF8.self), pipeline)
+        }
+        let local = "Pipelines/\(pipeline).toml"
+        if let data = manager.contents(atPath: local) { return (String(decoding: data, as: UTF8.self), local) }
+        if let text = EmbeddedFiles.text(at: local) { return (text, "\(local) (built in)") }
+        let known = EmbeddedFiles.paths(under: "Pipelines").filter { $0.hasSuffix(".toml") && !$0.contains("/models/") }
+            .map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension }
+        throw CommandError(
+            message:
+                "no pipeline '\(pipeline)': not a file, not in ./Pipelines, not built in (built in: \(known.joined(separator: ", ")))",
+            status: .noInput)
+    }
+
+    func run() throws {
+        var config: PipelineConfig
+        do {
+            let (text, file) = try Self.load(pipeline)
+            config = try PipelineConfig.parse(text, file: file)
+        } catch {
+            throw fail(error)
+        }
+        if let db { config.database = db }
+        if let reports { config.reports = reports }
+        let quiet = self.quiet
+        let runner = PipelineRunner(config: config, waitSeconds: wait, log: { Console.error($0) })
+        let outcome: PipelineRunner.Outcome
+        do {
+            outcome = try runner.run()
+        } catch {
+            throw fail(error)
+        }
+        if !quiet {
+            var table = "| stage | seconds | exit | outcome |\n|---|---:|---:|---|\n"
+            for stage in outcome.stages {
+                table +=
+                    "| \(stage.name) | \(String(format: "%.2f", stage.seconds)) | \(stage.status.rawValue) | \(stage.note.replacingOccurrences(of: "\n", with: " ")) |\n"
+            }
+            Console.error(table)
+        }
+        if let directory = outcome.reportDirectory { Console.output(directory + "/capacity.md\n") }
+        if outcome.status != .ok { throw ExitCode(outcome.status.rawValue) }
+    }
+}

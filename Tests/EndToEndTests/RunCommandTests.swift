@@ -1,0 +1,227 @@
+import Foundation
+import Store
+import TestSupport
+import Testing
+
+/// A small pipeline over synthetic logs: 42 days of four models, ending 31 Mar 2026.
+private func pipelineFile(_ dir: TemporaryDirectory, extra: String = "") -> String {
+    dir.write(
+        "e2e.toml",
+        """
+        [pipeline]
+        name = "e2e"
+        database = "\(dir.path)/fleet.db"
+        reports = "\(dir.path)/reports"
+
+        [synth]
+        out = "\(dir.path)/synth"
+        days = 42
+        seed = 3
+        end = "2026-03-31"
+        scale = 0.05
+
+        [ingest]
+        paths = ["\(dir.path)/synth/logs"]
+
+        [[profiles]]
+        name = "chat"
+        models = "chat-*"
+        llm = "Llama-3.1-70B"
+        gpu = "H200"
+
+        [[profiles]]
+        name = "small"
+        models = "*"
+        llm = "Llama-3.1-8B"
+        gpu = "H100"
+        ttft_ms = 800
+        itl_ms = 30
+
+        [forecast]
+        horizon = "60d"
+        events = "\(dir.path)/synth/holidays.csv"
+        backfill = 1
+        backfill_step = "14d"
+
+        [plan]
+        quantile = "P90"
+        horizons = ["7d", "30d", "quarter"]
+        failure_headroom = 1
+
+        [[scenarios]]
+        name = "growth x2"
+        growth = 2.0
+        \(extra)
+        """)
+}
+
+/// Every table's rows as sorted text, but the run logs, which record each invocation.
+private func dataTables(_ path: String) throws -> [String: [String]] {
+    let connection = try Connection(path: path)
+    let names = try connection.rows(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('ingest_runs', 'transform_runs', 'pipeline_runs')"
+    ).compactMap { $0[0].text }
+    var tables: [String: [String]] = [:]
+    for name in names {
+        tables[name] = try connection.rows("SELECT * FROM \"\(name)\"").map {
+            $0.map(\.description).joined(separator: "|")
+        }.sorted()
+    }
+    return tables
+}
+
+/// A CSV file as dictionaries of its header's columns (no quoted commas in these files' numbers).
+private func csvRows(_ path: String) throws -> [[String: String]] {
+    let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+    let names = lines[0].split(separator: ",").map(String.init)
+    return lines.dropFirst().map {
+        Dictionary(
+            uniqueKeysWithValues: zip(
+                names, $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)))
+    }
+}
+
+@Suite(.serialized) struct RunCommandTests {
+    @Test func aNightlyRunWritesTheReportAndARerunChangesNothing() throws {
+        let dir = TemporaryDirectory()
+        let pipeline = pipelineFile(dir)
+        let first = try Phasecast.run(["run", pipeline])
+        // One synthetic file is truncated: the run says so with 65 and still writes the report.
+        #expect(first.status == 65, "\(first.stderr)")
+        let reportDirectory = "\(dir.path)/reports/e2e/2026-03-31"
+        #expect(first.stdout == "\(reportDirectory)/capacity.md\n")
+        for stage in ["synth", "ingest", "transform", "forecast", "plan", "report"] {
+            #expect(first.stderr.contains("| \(stage) | "), "no timing of \(stage)")
+        }
+        #expect(first.stderr.contains("truncated gzip stream"))
+
+        for file in [
+            "capacity.md", "plan.csv", "daily.csv", "forecast.csv", "ratio.svg", "gpu_hours.svg", "intraday.svg",
+        ] {
+            #expect(FileManager.default.fileExists(atPath: "\(reportDirectory)/\(file)"), "\(file) missing")
+        }
+        let report = try String(contentsOfFile: "\(reportDirectory)/capacity.md", encoding: .utf8)
+        #expect(report.hasPrefix("# Capacity plan: e2e, as of 31 Mar 2026\n\n**By "))
+        for section in [
+            "## What changed since the last report", "## The prefill:decode ratio", "## Forecast of busy GPU-hours",
+            "### Realized accuracy of past forecasts", "## Plan", "### Headroom stack",
+            "### Against aggregated serving",
+            "## Scenarios", "## Cost and energy", "## Intraday profile", "## Assumptions", "## Data quality",
+        ] {
+            #expect(report.contains(section), "no section \(section)")
+        }
+        #expect(
+            report.contains("](ratio.svg)") && report.contains("](gpu_hours.svg)") && report.contains("](intraday.svg)")
+        )
+        #expect(
+            report.contains("failed: 1") && report.contains("_0.jsonl.gz`: ")
+                && report.contains("truncated gzip stream"))
+        #expect(report.contains("This is the pipeline's first report."))
+        let svg = try String(contentsOfFile: "\(reportDirectory)/gpu_hours.svg", encoding: .utf8)
+        #expect(
+            svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\"") && svg.contains("<polyline")
+                && svg.contains("<polygon"))
+
+        try checkPlanFormulas(dir: dir, reportDirectory: reportDirectory)
+
+        // The same night again: nothing loads twice, the forecast is reused, the report is the same.
+        let before = try dataTables("\(dir.path)/fleet.db")
+        let files = try [
+            "capacity.md", "plan.csv", "daily.csv", "forecast.csv", "ratio.svg", "gpu_hours.svg", "intraday.svg",
+        ].map {
+            try Data(contentsOf: URL(fileURLWithPath: "\(reportDirectory)/\($0)"))
+        }
+        let second = try Phasecast.run(["run", pipeline])
+        #expect(second.status == 65, "\(second.stderr)")
+        #expect(
+            second.stderr.contains("0 loaded (0 rows)") && second.stderr.contains("reused (same history)"),
+            "\(second.stderr)")
+        let after = try dataTables("\(dir.path)/fleet.db")
+        for (table, rows) in before { #expect(after[table] == rows, "table \(table) changed") }
+        let again = try [
+            "capacity.md", "plan.csv", "daily.csv", "forecast.csv", "ratio.svg", "gpu_hours.svg", "intraday.svg",
+        ].map {
+            try Data(contentsOf: URL(fileURLWithPath: "\(reportDirectory)/\($0)"))
+        }
+        #expect(again == files)
+        let runs = try Connection(path: "\(dir.path)/fleet.db").rows(
+            "SELECT exit_code, report FROM pipeline_runs ORDER BY run_id")
+        #expect(runs.count == 2 && runs.allSatisfy { $0[0].integer == 65 && $0[1].text == reportDirectory })
+    }
+
+    /// plan.csv's figures are the stack's formulas applied to the stored forecast, recomputed here.
+    func checkPlanFormulas(dir: TemporaryDirectory, reportDirectory: String) throws {
+        let connection = try Connection(path: "\(dir.path)/fleet.db")
+        let rows = try csvRows("\(reportDirectory)/plan.csv").filter {
+            $0["scenario"] == "baseline" && $0["horizon"] == "30d" && $0["quantile"] == "P90"
+        }
+        #expect(rows.count == 8)  // four models × two phases
+        var gpusByPool: [String: Int] = [:]
+        var poolGPUs: [String: Int] = [:]
+        for row in rows {
+            let daily = Double(row["daily_gpu_hours"]!)!
+            let tp = Int(row["tp"]!)!
+            let workers = Int(row["workers"]!)!
+            if daily > 0 {
+                // P90 of a day is the upper bound of its stored 80 % interval.
+                let stored = try connection.rows(
+                    "SELECT hi80 FROM v_forecasts_latest WHERE series = 'gpu_hours' AND model = ? AND phase = ? AND ds = ?",
+                    [.text(row["model"]!), .text(row["phase"]!), .text(row["binding_day"]!)])
+                #expect(stored.count == 1)
+                #expect(abs((stored.first?[0].real ?? -1) - daily) <= 1e-5 * max(daily, 1e-9), "\(row)")
+                let provisioned =
+                    daily / 24 * Double(row["peak_factor"]!)! * Double(row["burst_factor"]!)! / Double(
+                        row["utilization"]!)!
+                #expect(workers == Int((provisioned / Double(tp)).rounded(.up)), "\(row)")
+                #expect(Int(row["workers_with_spares"]!)! == workers + 1)
+            } else {
+                #expect(workers == 0)
+            }
+            #expect(Int(row["gpus"]!)! == Int(row["workers_with_spares"]!)! * tp)
+            let key = "\(row["phase"]!)/\(row["gpu"]!)"
+            gpusByPool[key, default: 0] += Int(row["gpus"]!)!
+            poolGPUs[key] = Int(row["pool_gpus"]!)!
+        }
+        for (key, gpus) in gpusByPool {
+            #expect(poolGPUs[key] == (gpus + 7) / 8 * 8, "pool \(key)")
+            let parts = key.split(separator: "/").map(String.init)
+            let stored = try connection.rows(
+                """
+                SELECT gpus FROM capacity_plans WHERE pipeline = 'e2e' AND scenario = 'baseline' AND horizon = '30d'
+                    AND quantile = 90 AND phase = ? AND gpu = ?
+                """, [.text(parts[0]), .text(parts[1])])
+            #expect(stored.first?[0].integer.map(Int.init) == poolGPUs[key])
+        }
+    }
+
+    @Test func aSecondRunIsRefusedWhileOneHoldsTheDatabase() throws {
+        let dir = TemporaryDirectory()
+        let pipeline = pipelineFile(dir)
+        let lock = try RunLock(databasePath: "\(dir.path)/fleet.db", waitSeconds: 0)
+        let refused = try Phasecast.run(["run", pipeline])
+        #expect(refused.status == 75 && refused.stderr.contains("another phasecast run"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(dir.path)/synth"))
+        withExtendedLifetime(lock) {}
+    }
+
+    @Test func pipelineFileErrorsExit78NamingTheLineAndKey() throws {
+        let dir = TemporaryDirectory()
+        let bad = dir.write("bad.toml", "[plan]\nquantile = \"P99\"\n")
+        let result = try Phasecast.run(["run", bad])
+        #expect(result.status == 78, "\(result.stderr)")
+        #expect(result.stderr.contains("bad.toml:2: plan.quantile: expected \"P50\", \"P90\" or \"P95\", got \"P99\""))
+        let unknownGPU = pipelineFile(dir, extra: "\n[[scenarios]]\nname = \"tpu\"\nprefill_gpu = \"TPU9\"\n")
+        let planned = try Phasecast.run(["run", unknownGPU])
+        #expect(planned.status == 78, "\(planned.stderr)")
+        let line =
+            try String(contentsOfFile: unknownGPU, encoding: .utf8).split(
+                separator: "\n", omittingEmptySubsequences: false
+            )
+            .firstIndex { $0.contains("TPU9") }.map { $0 + 1 } ?? 0
+        #expect(
+            planned.stderr.contains("e2e.toml:\(line): scenarios[2].prefill_gpu: unknown GPU \"TPU9\""),
+            "\(planned.stderr)")
+        let missing = try Phasecast.run(["run", "no-such-pipeline"])
+        #expect(missing.status == 66 && missing.stderr.contains("built in: "), "\(missing.stderr)")
+    }
+}
