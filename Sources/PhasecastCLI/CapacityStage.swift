@@ -216,7 +216,8 @@ struct CapacityStage {
             for phase in Phase.allCases {
                 let r = try connection.rows(
                     """
-                    SELECT COUNT(*), AVG(scaled_error), AVG(inside80), AVG(inside95) FROM v_forecast_errors
+                    SELECT COUNT(*), AVG(scaled_error), AVG(inside80), AVG(inside95), SUM(abs_error) / NULLIF(SUM(actual), 0)
+                    FROM v_forecast_errors
                     WHERE pipeline = ? AND run_id <> ? AND series = 'gpu_hours' AND model = 'all' AND phase = ?
                         AND horizon_days BETWEEN ? AND ? AND scaled_error IS NOT NULL
                     """,
@@ -228,8 +229,8 @@ struct CapacityStage {
                 guard count > 0 else { continue }
                 rows.append(
                     RealizedAccuracy(
-                        horizon: label, phase: phase, points: count, mase: r[1].real ?? 0, coverage80: r[2].real ?? 0,
-                        coverage95: r[3].real ?? 0))
+                        horizon: label, phase: phase, points: count, mase: r[1].real ?? 0, relativeError: r[4].real,
+                        coverage80: r[2].real ?? 0, coverage95: r[3].real ?? 0))
             }
         }
         return rows

@@ -154,7 +154,7 @@ public struct CapacityReport: Sendable {
     func forecastSection() -> String {
         var md = "## Forecast of busy GPU-hours\n\n![GPU-hours per phase, history and forecast](gpu_hours.svg)\n\n"
         md +=
-            "Each series' method was chosen by a rolling-origin backtest on the series itself (MASE below 1 beats the seasonal naive forecast).\n\n"
+            "Each series' method was chosen by a rolling-origin backtest on the series itself (MASE below 1 beats the seasonal naive forecast; a launch or a ramp inside the backtest windows raises it, since it scales errors by the history's typical week-over-week change).\n\n"
         md += "| model | phase | method | backtest MASE | notes |\n|---|---|---|---:|---|\n"
         for choice in input.methods {
             let notes = choice.notes.joined(separator: "; ").replacingOccurrences(of: "|", with: "/")
@@ -167,14 +167,14 @@ public struct CapacityReport: Sendable {
                 "No stored forecast of this pipeline has reached days observed since; realized accuracy appears once one has.\n\n"
         } else {
             md +=
-                "Stored forecasts of all models' GPU-hours against what happened, by days ahead (coverage should be near 0.80 and 0.95).\n\n"
+                "Stored forecasts of all models' GPU-hours against what happened, by days ahead. The error is Σ|actual − forecast| ÷ Σ actual; MASE divides the errors by the history's own week-over-week change, so values above 1 lose to repeating last week, and a launch or ramp inside the scored days inflates them. Coverage should be near 0.80 and 0.95.\n\n"
             md +=
-                "| days ahead | phase | days scored | MASE | coverage 80 % | coverage 95 % |\n|---|---|---:|---:|---:|---:|\n"
+                "| days ahead | phase | days scored | error | MASE | coverage 80 % | coverage 95 % |\n|---|---|---:|---:|---:|---:|---:|\n"
             for row in input.realized {
+                let error = row.relativeError.map { String(format: "%.1f %%", 100 * $0) } ?? "–"
                 md += String(
-                    format: "| %@ | %@ | %d | %.2f | %.2f | %.2f |\n", row.horizon, row.phase.rawValue, row.points,
-                    row.mase, row.coverage80,
-                    row.coverage95)
+                    format: "| %@ | %@ | %d | %@ | %.2f | %.2f | %.2f |\n", row.horizon, row.phase.rawValue, row.points,
+                    error, row.mase, row.coverage80, row.coverage95)
             }
             md += "\n"
         }

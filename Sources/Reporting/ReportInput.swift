@@ -104,14 +104,20 @@ public struct RealizedAccuracy: Sendable, Equatable {
     public var phase: Phase
     public var points: Int
     public var mase: Double
+    /// Σ|actual − forecast| ÷ Σ actual: the error as a share of the GPU-hours that happened.
+    public var relativeError: Double?
     public var coverage80: Double
     public var coverage95: Double
 
-    public init(horizon: String, phase: Phase, points: Int, mase: Double, coverage80: Double, coverage95: Double) {
+    public init(
+        horizon: String, phase: Phase, points: Int, mase: Double, relativeError: Double?, coverage80: Double,
+        coverage95: Double
+    ) {
         self.horizon = horizon
         self.phase = phase
         self.points = points
         self.mase = mase
+        self.relativeError = relativeError
         self.coverage80 = coverage80
         self.coverage95 = coverage95
     }

@@ -123,6 +123,7 @@ private func csvRows(_ path: String) throws -> [[String: String]] {
                 && svg.contains("<polygon"))
 
         try checkPlanFormulas(dir: dir, reportDirectory: reportDirectory)
+        try checkRealizedAccuracy(dir: dir, report: report)
 
         // The same night again: nothing loads twice, the forecast is reused, the report is the same.
         let before = try dataTables("\(dir.path)/fleet.db")
@@ -192,6 +193,25 @@ private func csvRows(_ path: String) throws -> [[String: String]] {
                 """, [.text(parts[0]), .text(parts[1])])
             #expect(stored.first?[0].integer.map(Int.init) == poolGPUs[key])
         }
+    }
+
+    /// The realized error of the backfilled forecast 1–7 days ahead, recomputed from the stored
+    /// forecasts and the daily view.
+    func checkRealizedAccuracy(dir: TemporaryDirectory, report: String) throws {
+        let connection = try Connection(path: "\(dir.path)/fleet.db")
+        let pairs = try connection.rows(
+            """
+            SELECT f.yhat, d.prefill_gpu_hours FROM v_forecasts f
+            JOIN v_daily_phase d ON d.day = f.ds AND d.model = f.model
+            WHERE f.cutoff < (SELECT MAX(cutoff) FROM v_forecasts) AND f.series = 'gpu_hours' AND f.model = 'all'
+                AND f.phase = 'prefill' AND d.coverage >= 0.98
+                AND julianday(f.ds) - julianday(f.cutoff) BETWEEN 1 AND 7
+            """)
+        #expect(pairs.count == 7, "the backfilled run 14 days back has 7 scored days 1–7 ahead")
+        let absolute = pairs.reduce(0.0) { $0 + abs(($1[1].real ?? 0) - ($1[0].real ?? 0)) }
+        let actual = pairs.reduce(0.0) { $0 + ($1[1].real ?? 0) }
+        let expected = String(format: "| 1–7 | prefill | 7 | %.1f %% |", 100 * absolute / actual)
+        #expect(report.contains(expected), "no row \(expected)")
     }
 
     @Test func aSecondRunIsRefusedWhileOneHoldsTheDatabase() throws {
