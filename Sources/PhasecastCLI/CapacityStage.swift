@@ -325,10 +325,10 @@ struct CapacityStage {
     func quality(plan: CapacityPlan) throws -> DataQuality {
         let loaded = Int(
             try connection.scalar("SELECT COUNT(*) FROM v_source_files WHERE status <> 'failed'")?.integer ?? 0)
-        let failed = try connection.rows("SELECT path, error FROM v_source_files WHERE status = 'failed' ORDER BY path")
-            .map {
-                (path: $0[0].text ?? "", error: $0[1].text ?? "")
-            }
+        // 'outdated': the newest content at the path failed; the rows are of earlier content.
+        let failed = try connection.rows(
+            "SELECT path, error, status = 'outdated' FROM v_source_files WHERE status IN ('failed', 'outdated') ORDER BY path"
+        ).map { (path: $0[0].text ?? "", error: $0[1].text ?? "", earlierRowsKept: $0[2].integer == 1) }
         let rejected = Int(try connection.scalar("SELECT COUNT(*) FROM rejects")?.integer ?? 0)
         let reasons = try connection.rows(
             "SELECT reason, COUNT(*) FROM rejects GROUP BY reason ORDER BY COUNT(*) DESC, reason LIMIT 5"

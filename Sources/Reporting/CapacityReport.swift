@@ -393,8 +393,11 @@ public struct CapacityReport: Sendable {
         let q = input.quality
         var md = "## Data quality\n\n"
         md +=
-            "- Files loaded: \(q.filesLoaded); failed: \(q.failedFiles.count)\(q.failedFiles.isEmpty ? "" : " (their rows are not in these figures; they are retried on every run)").\n"
-        for file in q.failedFiles { md += "  - `\(file.path)`: \(file.error)\n" }
+            "- Files loaded: \(q.filesLoaded); failed: \(q.failedFiles.count)\(q.failedFiles.isEmpty ? "" : " (what failed is not in these figures and is retried on every run)").\n"
+        for file in q.failedFiles {
+            let kept = file.earlierRowsKept ? " — the rows of this path's earlier content are kept in the figures" : ""
+            md += "  - `\(file.path)`: \(file.error)\(kept)\n"
+        }
         md += "- Rejected lines: \(q.rejectedLines)"
         if !q.rejectReasons.isEmpty {
             md += " — " + q.rejectReasons.map { "\($0.count) × \($0.reason)" }.joined(separator: "; ")

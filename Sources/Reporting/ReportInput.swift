@@ -195,7 +195,9 @@ public struct ModelAssumption: Sendable, Equatable {
 /// What the data behind the report lacks.
 public struct DataQuality: Sendable, Equatable {
     public var filesLoaded: Int
-    public var failedFiles: [(path: String, error: String)]
+    /// Files whose content failed to load; `earlierRowsKept` when rows of earlier content at
+    /// the same path are in the figures instead.
+    public var failedFiles: [(path: String, error: String, earlierRowsKept: Bool)]
     public var rejectedLines: Int
     public var rejectReasons: [(reason: String, count: Int)]
     /// Days inside the span with no traffic at all.
@@ -206,7 +208,7 @@ public struct DataQuality: Sendable, Equatable {
     public var seedSources: [(gpu: String, source: String, priceSource: String)]
 
     public init(
-        filesLoaded: Int, failedFiles: [(path: String, error: String)], rejectedLines: Int,
+        filesLoaded: Int, failedFiles: [(path: String, error: String, earlierRowsKept: Bool)], rejectedLines: Int,
         rejectReasons: [(reason: String, count: Int)], emptyDays: [Int64], forecastNotes: [String],
         seedSources: [(gpu: String, source: String, priceSource: String)]
     ) {

@@ -148,6 +148,19 @@ private func csvRows(_ path: String) throws -> [[String: String]] {
         let runs = try Connection(path: "\(dir.path)/fleet.db").rows(
             "SELECT exit_code, report FROM pipeline_runs ORDER BY run_id")
         #expect(runs.count == 2 && runs.allSatisfy { $0[0].integer == 65 && $0[1].text == reportDirectory })
+
+        // A loaded file re-shipped cut short: its earlier rows stay, and the report says so.
+        let reshipped = "\(dir.path)/synth/logs/2026-03-30/chat-70b.jsonl.gz"
+        let content = try Data(contentsOf: URL(fileURLWithPath: reshipped))
+        try content.prefix(content.count / 2).write(to: URL(fileURLWithPath: reshipped))
+        let third = try Phasecast.run(["run", pipeline])
+        #expect(third.status == 65, "\(third.stderr)")
+        let rerun = try String(contentsOfFile: "\(reportDirectory)/capacity.md", encoding: .utf8)
+        #expect(rerun.contains("failed: 2"), "\(rerun)")
+        #expect(
+            rerun.contains(
+                "2026-03-30/chat-70b.jsonl.gz`: \(reshipped): truncated gzip stream")
+                && rerun.contains("the rows of this path's earlier content are kept in the figures"))
     }
 
     /// plan.csv's figures are the stack's formulas applied to the stored forecast, recomputed here.
