@@ -396,7 +396,10 @@ public struct CapacityReport: Sendable {
             "- Files loaded: \(q.filesLoaded); failed: \(q.failedFiles.count)\(q.failedFiles.isEmpty ? "" : " (what failed is not in these figures and is retried on every run)").\n"
         for file in q.failedFiles {
             let kept = file.earlierRowsKept ? " — the rows of this path's earlier content are kept in the figures" : ""
-            md += "  - `\(file.path)`: \(file.error)\(kept)\n"
+            // Ingest's messages start with the path; the line already names it.
+            let error =
+                file.error.hasPrefix(file.path + ": ") ? String(file.error.dropFirst(file.path.count + 2)) : file.error
+            md += "  - `\(file.path)`: \(error)\(kept)\n"
         }
         md += "- Rejected lines: \(q.rejectedLines)"
         if !q.rejectReasons.isEmpty {

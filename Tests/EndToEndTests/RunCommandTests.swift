@@ -159,7 +159,7 @@ private func csvRows(_ path: String) throws -> [[String: String]] {
         #expect(rerun.contains("failed: 2"), "\(rerun)")
         #expect(
             rerun.contains(
-                "2026-03-30/chat-70b.jsonl.gz`: \(reshipped): truncated gzip stream")
+                "2026-03-30/chat-70b.jsonl.gz`: truncated gzip stream")
                 && rerun.contains("the rows of this path's earlier content are kept in the figures"))
     }
 
