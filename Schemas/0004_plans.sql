@@ -37,20 +37,20 @@ SELECT hour, day, 0, SUM(prefill_gpu_hours), SUM(decode_gpu_hours) FROM costed G
 
 -- Every stored forecast of a day that has since been observed whole, beside what happened.
 CREATE VIEW v_forecast_errors AS
-WITH actual AS (
-    SELECT d.day, d.model_id, 'gpu_hours' AS series, 'prefill' AS phase, v.prefill_gpu_hours AS value
-    FROM mart_daily_phase d
-    JOIN v_daily_phase v ON v.day = date(d.day * 86400, 'unixepoch') AND v.model = COALESCE((SELECT name FROM models WHERE model_id = d.model_id), 'all')
-    WHERE d.coverage >= 0.98
+WITH whole_days AS (
+    SELECT day, model_id, prefill_tokens, output_tokens FROM mart_daily_phase WHERE coverage >= 0.98
+), daily_gpu_hours AS (
+    SELECT day, model_id, SUM(prefill_gpu_hours) AS prefill, SUM(decode_gpu_hours) AS decode
+    FROM v_hourly_gpu_hours GROUP BY day, model_id
+), actual AS (
+    SELECT day, model_id, 'gpu_hours' AS series, 'prefill' AS phase, g.prefill AS value
+    FROM whole_days JOIN daily_gpu_hours g USING (day, model_id)
     UNION ALL
-    SELECT d.day, d.model_id, 'gpu_hours', 'decode', v.decode_gpu_hours
-    FROM mart_daily_phase d
-    JOIN v_daily_phase v ON v.day = date(d.day * 86400, 'unixepoch') AND v.model = COALESCE((SELECT name FROM models WHERE model_id = d.model_id), 'all')
-    WHERE d.coverage >= 0.98
+    SELECT day, model_id, 'gpu_hours', 'decode', g.decode FROM whole_days JOIN daily_gpu_hours g USING (day, model_id)
     UNION ALL
-    SELECT day, model_id, 'tokens', 'prefill', prefill_tokens FROM mart_daily_phase WHERE coverage >= 0.98
+    SELECT day, model_id, 'tokens', 'prefill', prefill_tokens FROM whole_days
     UNION ALL
-    SELECT day, model_id, 'tokens', 'decode', output_tokens FROM mart_daily_phase WHERE coverage >= 0.98
+    SELECT day, model_id, 'tokens', 'decode', output_tokens FROM whole_days
 )
 SELECT
     f.run_id,

@@ -208,32 +208,29 @@ struct CapacityStage {
         }
     }
 
-    /// Realized accuracy of this pipeline's earlier forecasts of all models' GPU-hours.
+    /// Realized accuracy of this pipeline's earlier forecasts of all models' GPU-hours, by band
+    /// of days ahead, in one pass over `v_forecast_errors`.
     func realized() throws -> [RealizedAccuracy] {
-        let bands: [(String, Int, Int)] = [("1–7", 1, 7), ("8–30", 8, 30), ("31–90", 31, 90), ("91+", 91, 100_000)]
-        var rows: [RealizedAccuracy] = []
-        for (label, low, high) in bands {
-            for phase in Phase.allCases {
-                let r = try connection.rows(
-                    """
-                    SELECT COUNT(*), AVG(scaled_error), AVG(inside80), AVG(inside95), SUM(abs_error) / NULLIF(SUM(actual), 0)
-                    FROM v_forecast_errors
-                    WHERE pipeline = ? AND run_id <> ? AND series = 'gpu_hours' AND model = 'all' AND phase = ?
-                        AND horizon_days BETWEEN ? AND ? AND scaled_error IS NOT NULL
-                    """,
-                    [
-                        .text(pipeline), .integer(forecastRunID), .text(phase.rawValue), .integer(Int64(low)),
-                        .integer(Int64(high)),
-                    ])[0]
-                let count = Int(r[0].integer ?? 0)
-                guard count > 0 else { continue }
-                rows.append(
-                    RealizedAccuracy(
-                        horizon: label, phase: phase, points: count, mase: r[1].real ?? 0, relativeError: r[4].real,
-                        coverage80: r[2].real ?? 0, coverage95: r[3].real ?? 0))
-            }
+        let bandLabels = ["1–7", "8–30", "31–90", "91+"]
+        let rows = try connection.rows(
+            """
+            SELECT CASE WHEN horizon_days <= 7 THEN 0 WHEN horizon_days <= 30 THEN 1 WHEN horizon_days <= 90 THEN 2
+                    ELSE 3 END AS band,
+                phase, COUNT(*), AVG(scaled_error), AVG(inside80), AVG(inside95),
+                SUM(abs_error) / NULLIF(SUM(actual), 0)
+            FROM v_forecast_errors
+            WHERE pipeline = ? AND run_id <> ? AND series = 'gpu_hours' AND model = 'all' AND horizon_days >= 1
+                AND scaled_error IS NOT NULL
+            GROUP BY band, phase
+            ORDER BY band, phase <> 'prefill'
+            """,
+            [.text(pipeline), .integer(forecastRunID)])
+        return rows.compactMap { r -> RealizedAccuracy? in
+            guard let band = r[0].integer, let phase = Phase(rawValue: r[1].text ?? "") else { return nil }
+            return RealizedAccuracy(
+                horizon: bandLabels[Int(band)], phase: phase, points: Int(r[2].integer ?? 0), mase: r[3].real ?? 0,
+                relativeError: r[6].real, coverage80: r[4].real ?? 0, coverage95: r[5].real ?? 0)
         }
-        return rows
     }
 
     /// Mean share of a whole day's busy GPU-time in each hour, all models, over the lookback.
