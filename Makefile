@@ -5,7 +5,7 @@ BENCH_DIR ?= .build/bench
 # The C baseline of the ingest bench, where the shared tools are present.
 BASELINE_SOURCE ?= ../shared/tools/etl-baseline/etl_load.c
 
-.PHONY: setup build test demo bench lint clean
+.PHONY: setup build test golden demo bench lint clean
 
 ## setup: install the C headers phasecast links against (libsqlite3-dev, zlib1g-dev) when missing
 setup:
@@ -27,6 +27,12 @@ test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
+## golden: rewrite the report of the fixed test fleet (Tests/Fixtures/golden) after a change meant
+## to alter it; review the diff before committing
+golden: setup
+	$(SWIFT) build --build-tests
+	PHASECAST_UPDATE_GOLDEN=1 $(SWIFT) test --skip-build --filter theReportOfAFixedFleetIsTheGoldenOne
+
 ## demo: release build, then Pipelines/demo.toml: 180 days of synthetic logs of four models, loaded,
 ## forecast, planned and reported under Reports/demo/<date>/. Exit 65 is expected: the demo's logs
 ## include a truncated file, which the report lists under data quality.
@@ -36,10 +42,12 @@ demo: setup
 	if [ $$status -ne 0 ] && [ $$status -ne 65 ]; then exit $$status; fi; \
 	echo "demo: done (exit $$status; 65 means the planted truncated log was found and reported)"
 
-## bench: release build, then ingest speed against gzip -dc and the C baseline (BENCH_ROWS rows)
+## bench: release build, then ingest speed against gzip -dc and the C baseline (BENCH_ROWS rows),
+## measured by phasecast-bench (not shipped) on the phasecast binary beside it
 bench: setup
-	$(SWIFT) build -c release
-	.build/release/phasecast bench --rows $(BENCH_ROWS) --dir $(BENCH_DIR) --baseline-source $(BASELINE_SOURCE)
+	$(SWIFT) build -c release --product phasecast
+	$(SWIFT) build -c release --product phasecast-bench
+	.build/release/phasecast-bench --rows $(BENCH_ROWS) --dir $(BENCH_DIR) --baseline-source $(BASELINE_SOURCE)
 
 ## lint: swift format's lint over the sources and tests
 lint:

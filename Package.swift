@@ -35,20 +35,37 @@ let package = Package(
         .target(name: "LogFormats", dependencies: ["PhasecastCore"]),
         .target(name: "Store", dependencies: ["PhasecastCore", "PhasecastResources", "CSQLite"]),
         .target(name: "Ingest", dependencies: ["PhasecastCore", "Extract", "LogFormats", "Store"]),
-        .target(name: "Transform", dependencies: ["PhasecastCore", "PhasecastResources", "Store", "LogFormats"]),
-        .target(name: "CostModel", dependencies: ["PhasecastCore", "PhasecastResources", "LogFormats"]),
+        .target(name: "Transform", dependencies: ["PhasecastCore", "PhasecastResources", "Store"]),
+        .target(name: "CostModel", dependencies: ["PhasecastCore", "PhasecastResources"]),
         .target(name: "Forecasting"),
         .target(name: "Planning", dependencies: ["PhasecastCore", "CostModel"]),
         .target(name: "Reporting", dependencies: ["PhasecastCore", "Planning"]),
+        .target(name: "Synth", dependencies: ["PhasecastCore", "Extract"]),
         .target(name: "Pipeline", dependencies: ["PhasecastCore"]),
+        // The database side of each stage and the pipeline runner: read marts, call the pure
+        // modules, write results.
+        .target(
+            name: "Stages",
+            dependencies: [
+                "PhasecastCore", "Extract", "LogFormats", "Store", "Ingest", "Transform", "CostModel", "Forecasting",
+                "Planning", "Reporting", "Pipeline", "Synth",
+            ]),
         .target(
             name: "PhasecastCLI",
             dependencies: [
-                "PhasecastCore", "Extract", "LogFormats", "Store", "Ingest", "Transform", "CostModel", "Forecasting",
-                "Planning", "Reporting", "Pipeline",
+                "PhasecastCore", "LogFormats", "Store", "Ingest", "Transform", "CostModel", "Forecasting", "Reporting",
+                "Pipeline", "Stages", "Synth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "phasecast", dependencies: ["PhasecastCLI"]),
+        // `make bench`: ingest speed against gzip and the C baseline; not shipped.
+        .executableTarget(
+            name: "phasecast-bench",
+            dependencies: [
+                "PhasecastCore", "CostModel", "Stages", "Store", "Synth", "Transform",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/PhasecastBench"),
 
         // Helpers shared by the test targets: temporary directories, fixtures, running the binary.
         .target(name: "TestSupport", dependencies: ["Extract"], path: "Tests/TestSupport"),
@@ -62,6 +79,10 @@ let package = Package(
         .testTarget(name: "ForecastingTests", dependencies: ["Forecasting"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "CostModel"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
+        .testTarget(name: "SynthTests", dependencies: ["Synth", "PhasecastCore", "Extract", "TestSupport"]),
+        .testTarget(
+            name: "StagesTests",
+            dependencies: ["Stages", "Store", "Ingest", "Pipeline", "Planning", "CostModel", "Synth", "TestSupport"]),
         .testTarget(
             name: "IngestTests", dependencies: ["Ingest", "Store", "Extract", "LogFormats", "TestSupport"]),
         .testTarget(

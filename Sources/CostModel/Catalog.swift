@@ -1,4 +1,4 @@
-import LogFormats
+import PhasecastCore
 import PhasecastResources
 
 /// The GPUs, LLMs and calibrations phasecast knows, read from the seed CSVs (or the user's
@@ -9,7 +9,7 @@ public struct Catalog: Sendable {
     public var calibrations: [Calibration]
 
     /// Why a catalog or a lookup failed.
-    public enum CatalogError: Error, CustomStringConvertible, Equatable, Sendable {
+    public enum CatalogError: PhasecastError, Equatable, Sendable {
         case malformed(file: String, line: Int, reason: String)
         case unknownGPU(String, known: [String])
         case unknownLLM(String, known: [String])
@@ -24,6 +24,14 @@ public struct Catalog: Sendable {
                 "unknown LLM '\(name)'; known: \(known.joined(separator: ", "))"
             case .noCalibration(let architecture, let precision):
                 "no calibration for \(architecture.rawValue) models at \(precision.rawValue)"
+            }
+        }
+
+        /// A malformed seed is bad data; an unknown name was asked for by the user.
+        public var exitStatus: ExitStatus {
+            switch self {
+            case .malformed: .dataError
+            case .unknownGPU, .unknownLLM, .noCalibration: .usage
             }
         }
     }
@@ -114,6 +122,21 @@ public struct Catalog: Sendable {
 
     private static func normalized(_ name: String) -> String {
         String(name.lowercased().filter { $0.isLetter || $0.isNumber })
+    }
+
+    /// This catalog with the entries of `other` whose names it lacks (the database's own rows
+    /// beside the seeds).
+    public func adding(_ other: Catalog) -> Catalog {
+        let gpuNames = Set(gpus.map(\.name))
+        let llmNames = Set(llms.map(\.name))
+        let calibrated = Set(calibrations.map { "\($0.architecture.rawValue)/\($0.precision.rawValue)" })
+        return Catalog(
+            gpus: gpus + other.gpus.filter { !gpuNames.contains($0.name) },
+            llms: llms + other.llms.filter { !llmNames.contains($0.name) },
+            calibrations: calibrations
+                + other.calibrations.filter {
+                    !calibrated.contains("\($0.architecture.rawValue)/\($0.precision.rawValue)")
+                })
     }
 
     /// A GPU by name or alias (case, spaces and punctuation ignored).

@@ -1,5 +1,5 @@
 import Foundation
-import LogFormats
+import PhasecastCore
 
 /// Per-GPU throughputs measured on the real deployment, which replace the roofline when given:
 /// prefill points (input length → TTFT, tokens/s/GPU) and decode points (context → ITL,

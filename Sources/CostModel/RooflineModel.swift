@@ -1,4 +1,5 @@
 import Foundation
+import PhasecastCore
 
 /// Tokens to GPU-seconds per phase from FLOPs, bytes and achieved efficiencies
 /// (reference/COST_MODEL.md, sections 2–5 and 8).
@@ -194,7 +195,7 @@ public struct RooflineModel: Sendable {
 }
 
 /// Why a cost cannot be computed.
-public enum CostModelError: Error, CustomStringConvertible, Equatable, Sendable {
+public enum CostModelError: PhasecastError, Equatable, Sendable {
     case unsupportedPrecision(gpu: String, precision: Precision)
     case doesNotFit(llm: String, gpu: String)
 
@@ -205,4 +206,7 @@ public enum CostModelError: Error, CustomStringConvertible, Equatable, Sendable 
         case .doesNotFit(let llm, let gpu): "\(llm) does not fit on up to 8 \(gpu)"
         }
     }
+
+    /// A profile the catalog cannot serve: the command line or pipeline file asked for it.
+    public var exitStatus: ExitStatus { .usage }
 }

@@ -29,7 +29,8 @@ final class FileLoader {
         self.connection = connection
         utcOffsetMinutes =
             Int64(
-                try connection.scalar("SELECT value FROM settings WHERE key = 'utc_offset_minutes'")?.text ?? "0") ?? 0
+                try connection.queryFirst("SELECT value FROM settings WHERE key = 'utc_offset_minutes'")?.text("value")
+                    ?? "0") ?? 0
         self.statements = try IngestStatements(connection: connection)
         self.registry = SourceFileRegistry(connection: connection)
         self.options = options

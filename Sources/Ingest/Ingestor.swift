@@ -164,11 +164,12 @@ public struct Ingestor {
     )
         throws -> String?
     {
-        let row = try connection.rows(
-            "SELECT bytes, mtime_ns, raw_fingerprint FROM source_files WHERE file_id = ?", [.integer(entry.fileID)]
-        ).first
-        guard let row, row[0].integer == stamp.size, row[1].integer == stamp.modifiedNanos else { return nil }
-        return row[2].text
+        let row = try connection.queryFirst(
+            "SELECT bytes, mtime_ns, raw_fingerprint FROM source_files WHERE file_id = ?", [.integer(entry.fileID)])
+        guard let row, try row.optionalInt("bytes") == stamp.size,
+            try row.optionalInt("mtime_ns") == stamp.modifiedNanos
+        else { return nil }
+        return try row.optionalText("raw_fingerprint")
     }
 
     /// The registry name of standard input: `--name`, or until its content is known a temporary one.

@@ -9,11 +9,12 @@ enum RawRetention {
     /// old logs from being deleted as it loads.
     static func prune(_ connection: Connection, keepDays: Int) throws -> Int64 {
         guard
-            let newest = try connection.scalar("SELECT MAX(last_ts_us) FROM source_files WHERE status <> 'failed'")?
-                .integer
+            let newest = try connection.queryOne(
+                "SELECT MAX(last_ts_us) AS newest FROM source_files WHERE status <> 'failed'"
+            ).optionalInt("newest")
         else { return 0 }
         let cutoff = newest - Int64(keepDays) * UTCTime.microsPerDay
-        let files = try connection.rows(
+        let files = try connection.query(
             """
             SELECT file_id, first_rowid, last_rowid FROM source_files
             WHERE raw_rows > 0 AND first_ts_us < ? AND first_rowid IS NOT NULL
@@ -21,9 +22,9 @@ enum RawRetention {
         var deleted: Int64 = 0
         try connection.immediateTransaction {
             for file in files {
-                guard let id = file[0].integer, let first = file[1].integer, let last = file[2].integer else {
-                    continue
-                }
+                let id = try file.int("file_id")
+                let first = try file.int("first_rowid")
+                let last = try file.int("last_rowid")
                 try connection.run(
                     "DELETE FROM requests WHERE rowid BETWEEN ? AND ? AND file_id = ? AND ts_us < ?",
                     [.integer(first), .integer(last), .integer(id), .integer(cutoff)])

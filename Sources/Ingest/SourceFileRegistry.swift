@@ -27,11 +27,15 @@ struct SourceFileRegistry {
     private static let columns = "file_id, path, fingerprint, status, loaded_at, first_rowid, last_rowid"
 
     private func entries(_ sql: String, _ arguments: [SQLValue]) throws -> [RegistryEntry] {
-        try connection.rows("SELECT \(Self.columns) FROM source_files \(sql)", arguments).map { row in
-            RegistryEntry(
-                fileID: row[0].integer ?? 0, path: row[1].text ?? "", fingerprint: row[2].text ?? "",
-                status: RegistryEntry.Status(rawValue: row[3].text ?? "") ?? .failed, loadedAt: row[4].text ?? "",
-                firstRowID: row[5].integer, lastRowID: row[6].integer)
+        try connection.query("SELECT \(Self.columns) FROM source_files \(sql)", arguments).map { row in
+            let status = try row.text("status")
+            guard let known = RegistryEntry.Status(rawValue: status) else {
+                throw SQLiteError(code: 20, message: "source_files.status '\(status)' is not a known status")
+            }
+            return RegistryEntry(
+                fileID: try row.int("file_id"), path: try row.text("path"), fingerprint: try row.text("fingerprint"),
+                status: known, loadedAt: try row.text("loaded_at"), firstRowID: try row.optionalInt("first_rowid"),
+                lastRowID: try row.optionalInt("last_rowid"))
         }
     }
 
@@ -111,10 +115,11 @@ struct SourceFileRegistry {
     ) throws {
         let now = Self.now()
         try connection.immediateTransaction {
-            let same = try connection.scalar(
-                "SELECT COUNT(*) FROM source_files WHERE path = ? AND status = 'failed' AND raw_fingerprint = ? AND error = ?",
-                [.text(path), .text(rawFingerprint), .text(message)])
-            if (same?.integer ?? 0) > 0 { return }
+            let same = try connection.queryOne(
+                "SELECT COUNT(*) AS n FROM source_files WHERE path = ? AND status = 'failed' AND raw_fingerprint = ? AND error = ?",
+                [.text(path), .text(rawFingerprint), .text(message)]
+            ).int("n")
+            if same > 0 { return }
             if let existing = try entry(path: path), existing.holdsRows {
                 try connection.run(
                     "UPDATE source_files SET status = 'outdated', error = ?, run_id = ? WHERE file_id = ?",

@@ -1,3 +1,5 @@
+import PhasecastCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -157,15 +159,5 @@ public struct CSVRecord {
             if name.utf8.starts(with: [0xEF, 0xBB, 0xBF]) { name = String(name.dropFirst()) }
             return name.trimmingSpaces()
         }
-    }
-}
-
-extension String {
-    /// The string without leading and trailing spaces and tabs.
-    public func trimmingSpaces() -> String {
-        var scalars = Substring(self)
-        while let first = scalars.first, first == " " || first == "\t" { scalars.removeFirst() }
-        while let last = scalars.last, last == " " || last == "\t" { scalars.removeLast() }
-        return String(scalars)
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Forecasting
 import Foundation
 import PhasecastCore
+import Stages
 
 /// `phasecast backtest`: rolling-origin forecasts of series, scored.
 struct BacktestCommand: ParsableCommand {
@@ -50,7 +51,7 @@ struct BacktestCommand: ParsableCommand {
         let file: SeriesFile
         do { file = try SeriesFile.read(path: options.series!, frequency: frequency) } catch { throw fail(error) }
         let started = Date()
-        let cpuStart = cpuSeconds()
+        let cpuStart = processCPUSeconds()
         // One job per series and window.
         var jobs: [(series: Int, window: Int)] = []
         for (index, series) in file.series.enumerated() {
@@ -95,7 +96,7 @@ struct BacktestCommand: ParsableCommand {
                 return (label, rows, score, result.model)
             }
         }
-        let cpu = cpuSeconds() - cpuStart
+        let cpu = processCPUSeconds() - cpuStart
         let seconds = Date().timeIntervalSince(started)
         var text = ForecastRow.header + "\n"
         var scores: [String: Score] = [:]

@@ -1,6 +1,8 @@
 import ArgumentParser
 import CostModel
 import Foundation
+import PhasecastCore
+import Stages
 import Store
 
 /// `phasecast cost`: per-GPU throughput of each phase at an SLA, and the P:D ratio.
@@ -64,7 +66,8 @@ struct CostCommand: ParsableCommand {
             var estimator = CostEstimator(catalog: catalog)
             if let measuredProfile { estimator.measured = try MeasuredProfile.read(path: measuredProfile) }
             let chosen = profile.profile(
-                over: DeploymentProfile(llm: profile.llm!, gpu: profile.gpu!, precision: .fp8, ttftMs: 1000, itlMs: 50))
+                over: DeploymentProfile(
+                    llm: profile.llm ?? "", gpu: profile.gpu ?? "", precision: .fp8, ttftMs: 1000, itlMs: 50))
             let workload = Workload(promptTokens: isl, cachedTokens: cached, outputTokens: osl)
             let estimate = try estimator.estimate(chosen, workload: workload)
             if json {
@@ -76,10 +79,6 @@ struct CostCommand: ParsableCommand {
             }
         } catch let error as ExitCode {
             throw error
-        } catch let error as Catalog.CatalogError {
-            throw fail(CommandError(message: error.description, status: .usage))
-        } catch let error as CostModelError {
-            throw fail(CommandError(message: error.description, status: .usage))
         } catch {
             throw fail(error)
         }

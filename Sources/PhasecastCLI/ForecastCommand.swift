@@ -2,6 +2,7 @@ import ArgumentParser
 import Forecasting
 import Foundation
 import PhasecastCore
+import Stages
 import Store
 
 /// `phasecast forecast`: forecasts of series files, or of a database's GPU-hours per phase.
@@ -72,8 +73,8 @@ struct ForecastCommand: ParsableCommand {
                 let connection = try Connection(path: db)
                 connection.setBusyTimeout(milliseconds: 30_000)
                 try Migrator.migrate(connection)
-                let outcome = try DatabaseForecast(
-                    connection: connection, horizonDays: Self.days(options.horizon)!, eventDays: try eventDays()
+                let outcome = try ForecastStage(
+                    connection: connection, horizonDays: Self.days(options.horizon) ?? 90, eventDays: try eventDays()
                 ).run()
                 Console.error(outcome.summary)
             } else {

@@ -3,6 +3,7 @@ import Foundation
 import Ingest
 import LogFormats
 import PhasecastCore
+import Stages
 
 /// `phasecast ingest`: loads request logs into the database, each file exactly once.
 struct IngestCommand: ParsableCommand {
@@ -189,8 +190,8 @@ struct IngestCommand: ParsableCommand {
             report = try ingestor.run { connection in
                 guard !noTransform else { return }
                 do {
-                    let result = try TransformStage(connection: connection, options: TransformStage.Options()).run()
-                    if !quiet { Console.error(TransformStage.describe(result)) }
+                    let lines = try TransformCommand.transformAndCost(connection, options: TransformStage.Options())
+                    if !quiet { Console.error(lines) }
                 } catch {
                     transformFailure = error
                 }

@@ -8,18 +8,19 @@ public struct PhasecastCommand: ParsableCommand {
         abstract: "Capacity planning for disaggregated LLM serving: prefill GPUs and decode GPUs, from request logs.",
         discussion: """
             Exit codes follow sysexits(3): 0 done; 64 usage error; 65 some input was bad (the rest was \
-            done); 66 an input does not exist; 74 I/O error; 75 another run holds the database; 78 a \
-            pipeline file is wrong.
+            done); 66 an input does not exist; 70 an internal error (a bug: please report it with the \
+            message); 74 I/O error; 75 another run holds the database; 78 a pipeline file is wrong.
             """,
         subcommands: [
             IngestCommand.self, TransformCommand.self, RatiosCommand.self, CostCommand.self, ForecastCommand.self,
-            BacktestCommand.self, RunCommand.self, SynthCommand.self, BenchCommand.self,
+            BacktestCommand.self, RunCommand.self, SynthCommand.self,
         ])
 
     public init() {}
 }
 
-/// Ends the process with a phasecast error's message and exit status.
+/// Prints a phasecast error's message and returns its exit status; an error that does not say
+/// which status it means is an internal one (70).
 func fail(_ error: Error) -> ExitCode {
     let message: String
     let status: ExitStatus
@@ -28,7 +29,7 @@ func fail(_ error: Error) -> ExitCode {
         status = known.exitStatus
     } else {
         message = String(describing: error)
-        status = .ioError
+        status = .software
     }
     Console.error("phasecast: error: \(message)")
     return ExitCode(status.rawValue)

@@ -56,17 +56,3 @@ struct ProfileOptions: ParsableArguments {
             ttftMs: ttft ?? base.ttftMs, itlMs: itl ?? base.itlMs)
     }
 }
-
-/// Reads `+08:00`, `-05:30`, `+0800`, `UTC`, `Z` or a number of minutes.
-func parseUTCOffset(_ text: String) -> Int? {
-    let trimmed = text.trimmingCharacters(in: .whitespaces)
-    if ["utc", "z", "0", "+00:00", "-00:00"].contains(trimmed.lowercased()) { return 0 }
-    if let minutes = Int(trimmed), abs(minutes) <= 14 * 60 { return minutes }
-    guard let sign = trimmed.first, sign == "+" || sign == "-" else { return nil }
-    let digits = trimmed.dropFirst().replacingOccurrences(of: ":", with: "")
-    guard digits.count == 4 || digits.count == 2, let value = Int(digits) else { return nil }
-    let hours = digits.count == 4 ? value / 100 : value
-    let minutes = digits.count == 4 ? value % 100 : 0
-    guard hours <= 14, minutes < 60 else { return nil }
-    return (sign == "-" ? -1 : 1) * (hours * 60 + minutes)
-}

@@ -3,6 +3,7 @@ import Foundation
 import PhasecastCore
 import PhasecastResources
 import Pipeline
+import Stages
 
 /// `phasecast run`: a pipeline file's stages, under the database's run lock.
 struct RunCommand: ParsableCommand {
@@ -18,6 +19,11 @@ struct RunCommand: ParsableCommand {
             corrupt log file; the report is still written and lists it under data quality); 75 another run holds \
             the database; 78 the pipeline file is wrong (the message names the line and key). Re-running the same \
             night loads nothing twice, reuses the stored forecast and writes the same report.
+
+            Before any stage runs, the whole file is checked: every profile's and scenario's GPU, LLM and \
+            precision must be in the catalog (the built-in seeds plus the database's own rows), every TP must hold \
+            its model, every latency target must be reachable, every file named must exist. A problem exits 78 \
+            naming the file, the line, the key and the valid choices. --check does only this.
             """)
 
     @Argument(help: ArgumentHelp("Pipeline file or name.", valueName: "pipeline"))
@@ -36,6 +42,9 @@ struct RunCommand: ParsableCommand {
 
     @Flag(name: .shortAndLong, help: "Print only errors and the report's path.")
     var quiet = false
+
+    @Flag(help: "Only check the pipeline file against the catalog, then exit 0 (fine) or 78 (the problem).")
+    var check = false
 
     func validate() throws {
         if wait < 0 { throw ValidationError("--wait must be 0 or more seconds") }
@@ -62,20 +71,23 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        var config: PipelineConfig
+        let pipeline: CheckedPipeline
         do {
-            let (text, file) = try Self.load(pipeline)
-            config = try PipelineConfig.parse(text, file: file)
+            let (text, file) = try Self.load(self.pipeline)
+            var config = try PipelineConfig.parse(text, file: file)
+            if let db { config.database = db }
+            if let reports { config.reports = reports }
+            pipeline = try CheckedPipeline(config, catalog: try CatalogTables.forChecking(database: config.database))
         } catch {
             throw fail(error)
         }
-        if let db { config.database = db }
-        if let reports { config.reports = reports }
-        let quiet = self.quiet
-        let runner = PipelineRunner(config: config, waitSeconds: wait, log: { Console.error($0) })
+        if check {
+            if !quiet { Console.error("\(pipeline.config.file): ok") }
+            return
+        }
         let outcome: PipelineRunner.Outcome
         do {
-            outcome = try runner.run()
+            outcome = try PipelineRunner(pipeline: pipeline, waitSeconds: wait, log: { Console.error($0) }).run()
         } catch {
             throw fail(error)
         }

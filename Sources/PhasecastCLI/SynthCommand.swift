@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PhasecastCore
+import Synth
 
 /// `phasecast synth`: realistic gzipped request logs of a simulated fleet, for the demo and tests.
 struct SynthCommand: ParsableCommand {
@@ -34,43 +35,18 @@ struct SynthCommand: ParsableCommand {
     func validate() throws {
         guard (14...3650).contains(days) else { throw ValidationError("--days must be from 14 to 3650") }
         guard scale > 0 && scale <= 100 else { throw ValidationError("--scale must be above 0 and at most 100") }
-        if let end, Self.day(end) == nil {
+        if let end, CalendarDay.parse(end) == nil {
             throw ValidationError("--end must be a date like 2026-06-30 (got '\(end)')")
         }
     }
 
-    static func day(_ text: String) -> Int64? {
-        guard text.count == 10, let micros = SeriesFile.parseStamp(text) else { return nil }
-        return UTCTime.floorDiv(micros, UTCTime.microsPerDay)
-    }
-
-    static func yesterday() -> Int64 { UTCTime.floorDiv(Int64(Date().timeIntervalSince1970), 86_400) - 1 }
-
     func run() throws {
-        let endDay = end.flatMap(Self.day) ?? Self.yesterday()
-        let summary = try Self.write(out: out, days: days, endDay: endDay, seed: seed, scale: scale)
-        Console.error(summary)
-    }
-
-    /// Writes the logs and returns a line saying what was written.
-    static func write(out: String, days: Int, endDay: Int64, seed: UInt64, scale: Double) throws -> String {
+        let endDay = end.flatMap(CalendarDay.parse) ?? WallClock.today() - 1
         let fleet = SyntheticFleet(days: days, endDay: endDay, seed: seed, scale: scale)
-        let started = Date()
-        let summary: SyntheticLogWriter.Summary
         do {
-            summary = try SyntheticLogWriter(fleet: fleet, directory: out).write()
-        } catch let error as PhasecastError {
-            throw error
+            Console.error("synth: " + (try SyntheticLogWriter(fleet: fleet, directory: out).writeReporting().line))
         } catch {
-            throw CommandError(message: "\(out): \(error.localizedDescription)", status: .ioError)
+            throw fail(error)
         }
-        let span =
-            "\(UTCTime.isoDate(micros: fleet.firstDay * UTCTime.microsPerDay))…\(UTCTime.isoDate(micros: endDay * UTCTime.microsPerDay))"
-        if summary.reused == summary.files {
-            return "synth: \(summary.files) files for \(span) already in \(out) (same seed and parameters)"
-        }
-        return String(
-            format: "synth: %d files, %d requests, %d malformed lines, 1 truncated file for %@ → %@ in %.1f s",
-            summary.files, summary.requests, summary.badLines, span, out, Date().timeIntervalSince(started))
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import CostModel
 import Foundation
 import PhasecastCore
+import Stages
 import Store
 import Transform
 
@@ -49,7 +50,7 @@ struct TransformCommand: ParsableCommand {
     var wait: Double = 0
 
     func validate() throws {
-        if let utcOffset, parseUTCOffset(utcOffset) == nil {
+        if let utcOffset, UTCOffset.parse(utcOffset) == nil {
             throw ValidationError("--utc-offset must look like +08:00, -05:30 or UTC (got '\(utcOffset)')")
         }
         if let measuredProfile, !FileManager.default.fileExists(atPath: measuredProfile) {
@@ -64,8 +65,7 @@ struct TransformCommand: ParsableCommand {
             let connection = try Connection(path: db)
             connection.setBusyTimeout(milliseconds: 30_000)
             try Migrator.migrate(connection)
-            let report = try TransformStage(connection: connection, options: try stageOptions(connection)).run()
-            Console.error(TransformStage.describe(report))
+            Console.error(try Self.transformAndCost(connection, options: try stageOptions(connection)))
         } catch let error as ExitCode {
             throw error
         } catch {
@@ -77,31 +77,25 @@ struct TransformCommand: ParsableCommand {
         var options = TransformStage.Options()
         options.full = full
         options.modelsDirectory = models
-        options.utcOffsetMinutes = utcOffset.flatMap(parseUTCOffset)
+        options.utcOffsetMinutes = utcOffset.flatMap(UTCOffset.parse)
         options.measuredProfilePath = measuredProfile
         if !profile.isEmpty {
-            let stored = try TransformStage.profiles(connection).first { $0.name == "default" }?.profile ?? .standard
+            let stored = try ProfileTable.load(connection).first { $0.name == "default" }?.profile ?? .standard
             options.profile = profile.profile(over: stored)
         }
         return options
     }
 }
 
-extension TransformStage {
-    /// Lines for standard error: what was rebuilt, and each model's costing.
-    static func describe(_ report: Report) -> String {
-        var lines = [
-            "transform: \(report.summary.mode), \(report.summary.daysRebuilt) days rebuilt, "
-                + "\(report.summary.models.count) models, " + String(format: "%.2f s", report.summary.seconds)
-        ]
-        for cost in report.costs {
-            let e = cost.estimate
-            lines.append(
-                "cost: \(cost.model) → \(cost.profile) (\(e.profile.summary)); "
-                    + "prefill \(Int(e.prefill.tokensPerSecondPerGPU)) tok/s/GPU (TP \(e.prefill.tp), \(e.prefill.bound.rawValue)), "
-                    + "decode \(Int(e.decode.tokensPerSecondPerGPU)) tok/s/GPU (TP \(e.decode.tp), \(e.decode.bound.rawValue))"
-            )
-        }
-        return lines.joined(separator: "\n")
+extension TransformCommand {
+    /// Runs the transform and cost stages; returns the lines for standard error: what was
+    /// rebuilt, and each model's costing.
+    static func transformAndCost(_ connection: Connection, options: TransformStage.Options) throws -> String {
+        let summary = try TransformStage(connection: connection, options: options).run()
+        let costs = try CostStage(connection: connection, catalog: try CatalogTables.load(connection)).run()
+        let line =
+            "transform: \(summary.mode), \(summary.daysRebuilt) days rebuilt, \(summary.models.count) models, "
+            + String(format: "%.2f s", summary.seconds)
+        return ([line] + CostStage.describe(costs)).joined(separator: "\n")
     }
 }

@@ -1,5 +1,6 @@
 import CostModel
 import Foundation
+import PhasecastCore
 
 /// What the operator decides: quantiles, horizons, utilization targets, spares, prices.
 public struct PlanPolicy: Sendable, Equatable {

@@ -1,10 +1,5 @@
 import Foundation
-
-/// The two phases of serving a request.
-public enum Phase: String, Sendable, CaseIterable, Codable {
-    case prefill
-    case decode
-}
+import PhasecastCore
 
 /// Forecast busy GPU-hours of one phase on one day, with its prediction interval.
 public struct DailyDemand: Sendable, Equatable, Codable {

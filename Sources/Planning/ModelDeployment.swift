@@ -1,5 +1,6 @@
 import CostModel
 import Foundation
+import PhasecastCore
 
 /// How one model is served and what one of its mean requests costs per phase: the bridge from
 /// the cost model to the plan.
@@ -14,10 +15,17 @@ public struct ModelDeployment: Sendable, Equatable {
 
     /// Costs `workload` under `profile`.
     public init(model: String, profile: DeploymentProfile, workload: Workload, estimator: CostEstimator) throws {
+        self.init(
+            model: model, profile: profile, workload: workload,
+            estimate: try estimator.estimate(profile, workload: workload))
+    }
+
+    /// The deployment of an estimate already made for `workload` under `profile`.
+    public init(model: String, profile: DeploymentProfile, workload: Workload, estimate: PhaseCostEstimate) {
         self.model = model
         self.profile = profile
         self.workload = workload
-        estimate = try estimator.estimate(profile, workload: workload)
+        self.estimate = estimate
         let n = workload.prefillTokens
         let c = workload.cachedTokens
         prefillSecondsPerRequest = estimate.coefficients.prefillSeconds(
@@ -71,8 +79,8 @@ public struct Scenario: Sendable, Equatable {
         self.itlMs = itlMs
     }
 
-    /// Whether the scenario changes `model` (shell-style glob: `*`, `?`, `[…]`).
-    public func applies(to model: String) -> Bool { fnmatch(models, model, 0) == 0 }
+    /// Whether the scenario changes `model` (a GLOB: `*`, `?`, `[…]`).
+    public func applies(to model: String) -> Bool { GlobPattern(models).matches(model) }
 
     /// The deployment of each phase under the scenario, and the factor its demand in busy
     /// GPU-hours is multiplied by: (GPU-seconds of a mean request under the scenario ÷ under

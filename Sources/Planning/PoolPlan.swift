@@ -1,4 +1,5 @@
 import Foundation
+import PhasecastCore
 
 /// One pool of workers: the workers of one model serving one phase on one GPU type.
 public struct Pool: Sendable, Equatable, Codable {

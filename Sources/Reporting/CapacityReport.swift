@@ -1,4 +1,5 @@
 import Foundation
+import PhasecastCore
 import Planning
 
 /// The capacity report of one pipeline run: `capacity.md` and the CSV and SVG files it links.

@@ -1,4 +1,5 @@
 import Foundation
+import PhasecastCore
 import Planning
 
 /// Everything a capacity report shows, gathered from the database by the caller: the report

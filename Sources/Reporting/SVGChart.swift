@@ -1,4 +1,5 @@
 import Foundation
+import PhasecastCore
 import Planning
 
 /// A line chart as standalone SVG (renders on GitHub and in browsers): lines, shaded bands, a

@@ -1,4 +1,4 @@
-import LogFormats
+import PhasecastCore
 import PhasecastResources
 import Store
 
@@ -37,10 +37,11 @@ public enum SeedLoader {
         } catch {
             throw TransformError.seedFailed(file: file, line: error.line, reason: error.reason)
         }
-        let info = try connection.rows("SELECT name, \"notnull\" FROM pragma_table_info(?)", [.text(table)])
-        let tableColumns = Set(info.compactMap { $0[0].text })
+        let info = try connection.query(
+            "SELECT name, \"notnull\" AS required FROM pragma_table_info(?)", [.text(table)])
+        let tableColumns = Set(try info.map { try $0.text("name") })
         // An empty cell is NULL, or empty text where the column cannot be NULL.
-        let required = Set(info.filter { $0[1].integer == 1 }.compactMap { $0[0].text })
+        let required = Set(try info.filter { try $0.bool("required") }.map { try $0.text("name") })
         for column in csv.header where !tableColumns.contains(column) {
             throw TransformError.seedFailed(file: file, line: 1, reason: "column \(column) is not in table \(table)")
         }

@@ -96,22 +96,27 @@ public struct Transformer {
 
     /// The day boundary's offset from UTC, in minutes (setting `utc_offset_minutes`, default 0).
     public static func utcOffsetMinutes(_ connection: Connection) throws -> Int {
-        Int(try connection.scalar("SELECT value FROM settings WHERE key = 'utc_offset_minutes'")?.text ?? "0") ?? 0
+        Int(
+            try connection.queryFirst("SELECT value FROM settings WHERE key = 'utc_offset_minutes'")?.text("value")
+                ?? "0")
+            ?? 0
     }
 
     /// The days to rebuild, as contiguous ranges: the dirty days, the days the observed span
     /// gained, and its old and new first and last days (their coverage changes). Days that left
     /// the span are deleted from the incremental models here.
     func dayRanges(full: Bool, offset: Int) throws -> [ClosedRange<Int64>] {
-        let span = try connection.rows(
-            "SELECT (MIN(minute) + ?) / 1440, (MAX(minute) + ?) / 1440 FROM request_minutes",
-            [.integer(Int64(offset)), .integer(Int64(offset))])[0]
-        let previous = try connection.rows(
-            "SELECT (SELECT value FROM settings WHERE key = 'span_first_day'), (SELECT value FROM settings WHERE key = 'span_last_day')"
-        )[0]
-        let oldFirst = previous[0].text.flatMap { Int64($0) }
-        let oldLast = previous[1].text.flatMap { Int64($0) }
-        guard let first = span[0].integer, let last = span[1].integer else {
+        let span = try connection.queryOne(
+            "SELECT (MIN(minute) + ?) / 1440 AS first, (MAX(minute) + ?) / 1440 AS last FROM request_minutes",
+            [.integer(Int64(offset)), .integer(Int64(offset))])
+        let previous = try connection.queryOne(
+            """
+            SELECT (SELECT value FROM settings WHERE key = 'span_first_day') AS first,
+                (SELECT value FROM settings WHERE key = 'span_last_day') AS last
+            """)
+        let oldFirst = try previous.optionalText("first").flatMap { Int64($0) }
+        let oldLast = try previous.optionalText("last").flatMap { Int64($0) }
+        guard let first = try span.optionalInt("first"), let last = try span.optionalInt("last") else {
             // No traffic at all: empty every incremental model.
             for model in models where model.materialization == .incremental {
                 try connection.execute("DELETE FROM \(model.name)")
@@ -126,10 +131,10 @@ public struct Transformer {
             }
             days = Set(first...last)
         } else {
-            for row in try connection.rows(
+            for row in try connection.query(
                 "SELECT day FROM dirty_days WHERE day BETWEEN ? AND ?", [.integer(first), .integer(last)])
             {
-                if let day = row[0].integer { days.insert(day) }
+                days.insert(try row.int("day"))
             }
             let spanChanged = oldFirst != first || oldLast != last
             for day in [oldFirst, oldLast, first, last].compactMap({ $0 })
@@ -215,8 +220,8 @@ public struct Transformer {
     }
 
     private func tableColumns(_ table: String) throws -> [String] {
-        let columns = try connection.rows("SELECT name FROM pragma_table_info(?)", [.text(table)]).compactMap {
-            $0[0].text
+        let columns = try connection.query("SELECT name FROM pragma_table_info(?)", [.text(table)]).map {
+            try $0.text("name")
         }
         guard !columns.isEmpty else {
             throw TransformError.modelFailed(model: table, message: "no table \(table) in the schema (Schemas/)")
@@ -249,7 +254,7 @@ public struct Transformer {
         try connection.run(
             "INSERT INTO transform_runs (started_at, mode, status) VALUES (?, ?, 'running')",
             [
-                .text(UTCTime.iso8601(micros: Int64(Date().timeIntervalSince1970 * 1e6) / 1_000_000 * 1_000_000)),
+                .text(WallClock.nowISO8601()),
                 .text(full ? "full" : "incremental"),
             ])
         return connection.lastInsertRowID
@@ -259,7 +264,7 @@ public struct Transformer {
         try connection.run(
             "UPDATE transform_runs SET finished_at = ?, status = ?, days_rebuilt = ?, error = ? WHERE run_id = ?",
             [
-                .text(UTCTime.iso8601(micros: Int64(Date().timeIntervalSince1970) * 1_000_000)), .text(status),
+                .text(WallClock.nowISO8601()), .text(status),
                 .integer(Int64(days)), error.map { .text($0) } ?? .null, .integer(runID),
             ])
     }

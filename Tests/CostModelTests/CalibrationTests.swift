@@ -1,5 +1,5 @@
 import Foundation
-import LogFormats
+import PhasecastCore
 import TestSupport
 import Testing
 

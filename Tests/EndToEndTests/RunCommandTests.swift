@@ -257,4 +257,70 @@ private func csvRows(_ path: String) throws -> [[String: String]] {
         let missing = try Phasecast.run(["run", "no-such-pipeline"])
         #expect(missing.status == 66 && missing.stderr.contains("built in: "), "\(missing.stderr)")
     }
+
+    @Test func aProfileWithAnUnknownGPUExits78BeforeAnyStageRuns() throws {
+        let dir = TemporaryDirectory()
+        let text = try String(contentsOfFile: pipelineFile(dir), encoding: .utf8)
+            .replacingOccurrences(of: "gpu = \"H200\"", with: "gpu = \"H2000\"")
+        let pipeline = dir.write("typo.toml", text)
+        let line =
+            (text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("H2000") } ?? -1)
+            + 1
+        for arguments in [["run", pipeline], ["run", pipeline, "--check"]] {
+            let result = try Phasecast.run(arguments)
+            #expect(result.status == 78, "\(result.stderr)")
+            #expect(
+                result.stderr.contains("typo.toml:\(line): profiles[1].gpu: unknown GPU 'H2000'; known: "),
+                "\(result.stderr)")
+            #expect(result.stderr.contains("H200 SXM"), "the valid choices are listed")
+            #expect(!FileManager.default.fileExists(atPath: "\(dir.path)/fleet.db"), "a database was created")
+            #expect(!FileManager.default.fileExists(atPath: "\(dir.path)/synth"), "synth ran")
+        }
+    }
+
+    @Test func checkOnlyChecks() throws {
+        let dir = TemporaryDirectory()
+        let result = try Phasecast.run(["run", pipelineFile(dir), "--check"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("e2e.toml: ok") && result.stdout.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: "\(dir.path)/fleet.db"))
+        for name in ["nightly", "quarterly", "demo"] {
+            let builtIn = try Phasecast.run(["run", name, "--check", "--db", "\(dir.path)/none.db"])
+            #expect(builtIn.status == 0, "\(name): \(builtIn.stderr)")
+        }
+    }
+
+    /// The report of a small fixed fleet, byte for byte. `make golden` (PHASECAST_UPDATE_GOLDEN=1)
+    /// rewrites the files on purpose; the temporary folder's path is written as `<dir>`.
+    @Test func theReportOfAFixedFleetIsTheGoldenOne() throws {
+        let dir = TemporaryDirectory()
+        let result = try Phasecast.run(["run", pipelineFile(dir)])
+        #expect(result.status == 65, "\(result.stderr)")
+        let reportDirectory = "\(dir.path)/reports/e2e/2026-03-31"
+        let update = ProcessInfo.processInfo.environment["PHASECAST_UPDATE_GOLDEN"] == "1"
+        for name in ["capacity.md", "plan.csv", "forecast.csv", "daily.csv"] {
+            let made = try String(contentsOfFile: "\(reportDirectory)/\(name)", encoding: .utf8)
+                .replacingOccurrences(of: dir.path, with: "<dir>")
+            let golden = Fixtures.path("golden/\(name)")
+            if update {
+                try made.write(toFile: golden, atomically: true, encoding: .utf8)
+                continue
+            }
+            let expected = try String(contentsOfFile: golden, encoding: .utf8)
+            if made != expected {
+                let madeLines = made.split(separator: "\n", omittingEmptySubsequences: false)
+                let expectedLines = expected.split(separator: "\n", omittingEmptySubsequences: false)
+                let first =
+                    (0..<min(madeLines.count, expectedLines.count)).first { madeLines[$0] != expectedLines[$0] }
+                    ?? min(madeLines.count, expectedLines.count)
+                Issue.record(
+                    """
+                    \(name) differs from Tests/Fixtures/golden/\(name) at line \(first + 1):
+                    made:     \(first < madeLines.count ? madeLines[first] : "<end>")
+                    expected: \(first < expectedLines.count ? expectedLines[first] : "<end>")
+                    (run `make golden` if the change is meant)
+                    """)
+            }
+        }
+    }
 }

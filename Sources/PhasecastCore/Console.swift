@@ -1,12 +1,14 @@
 import Foundation
 
 /// Writing to standard output and standard error.
-enum Console {
-    static func error(_ line: String) {
+public enum Console {
+    /// Writes a line to standard error.
+    public static func error(_ line: String) {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
-    static func output(_ text: String) {
+    /// Writes text to standard output as it is.
+    public static func output(_ text: String) {
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 }

@@ -3,20 +3,27 @@ import Foundation
 import PhasecastCore
 import Store
 
-/// Forecasts a database's daily series per phase, per model and for all models, and stores them:
-/// one run per pipeline, cutoff day and horizon. The same inputs again reuse the stored run, so
-/// re-running a night adds nothing; changed inputs replace it.
-struct DatabaseForecast {
+/// The forecast stage: forecasts a database's daily series per phase, per model and for all
+/// models, and stores them: one run per pipeline, cutoff day and horizon. The same inputs again
+/// reuse the stored run, so re-running a night adds nothing; changed inputs replace it.
+public struct ForecastStage {
     let connection: Connection
     let horizonDays: Int
     /// Event days (days since the epoch), for the regression method.
     let eventDays: Set<Int64>
     /// The pipeline the run belongs to ('' for `phasecast forecast --db`).
-    var pipeline = ""
+    public var pipeline = ""
     /// Forecast as of this day (history up to it only), for backfilling the ledger.
-    var asOf: Int64?
+    public var asOf: Int64?
     /// Forecast only all models' GPU-hours (what the ledger scores), as backfilled runs do.
-    var totalsOnly = false
+    public var totalsOnly = false
+
+    public init(connection: Connection, horizonDays: Int, eventDays: Set<Int64>, pipeline: String = "") {
+        self.connection = connection
+        self.horizonDays = horizonDays
+        self.eventDays = eventDays
+        self.pipeline = pipeline
+    }
 
     /// Forecasts are made by this version of the forecaster; a new version is a new input.
     static let forecasterVersion = "phasecast-forecast-2"
@@ -32,53 +39,60 @@ struct DatabaseForecast {
     }
 
     /// What a run did.
-    struct Outcome {
-        var runID: Int64
-        var reused: Bool
-        var cutoffDay: Int64
-        var summary: String
+    public struct Outcome: Sendable {
+        public var runID: Int64
+        public var reused: Bool
+        public var cutoffDay: Int64
+        public var summary: String
     }
 
     /// Reads the series, forecasts them and stores one run (or finds it stored).
-    func run() throws -> Outcome {
+    public func run() throws -> Outcome {
         var notes: [String] = []
         let limit = asOf ?? Int64.max
-        let daily = try connection.rows(
+        let costed = try connection.queryOne(
+            "SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'mart_phase_gpu_hours'"
+        ).int("n")
+        guard costed > 0 else { throw StageError.noDailyRollups(database: connection.path) }
+        let daily = try connection.query(
             """
-            SELECT d.day, d.model_id, COALESCE(m.name, 'all'), d.coverage,
+            SELECT d.day, d.model_id, COALESCE(m.name, 'all') AS model, d.coverage,
                 v.prefill_gpu_hours, v.decode_gpu_hours, d.prefill_tokens, d.output_tokens
             FROM mart_daily_phase d
             LEFT JOIN models m ON m.model_id = d.model_id
-            JOIN v_daily_phase v ON v.day = date(d.day * 86400, 'unixepoch') AND v.model = COALESCE(m.name, 'all')
+            JOIN v_daily_phase v ON v.day_key = d.day AND v.model = COALESCE(m.name, 'all')
             WHERE d.day <= ?
             ORDER BY d.model_id, d.day
-            """, [.integer(limit)])
-        guard !daily.isEmpty else {
-            throw CommandError(
-                message: "\(connection.path) has no daily rollups; run phasecast ingest (and transform) first",
-                status: .dataError)
+            """, [.integer(limit)]
+        ).map { r in
+            DailyRow(
+                day: try r.int("day"), modelID: try r.int("model_id"), model: try r.text("model"),
+                coverage: try r.double("coverage"), prefillGPUHours: try r.optionalDouble("prefill_gpu_hours") ?? 0,
+                decodeGPUHours: try r.optionalDouble("decode_gpu_hours") ?? 0,
+                prefillTokens: try r.double("prefill_tokens"), outputTokens: try r.double("output_tokens"))
         }
+        guard !daily.isEmpty else { throw StageError.noDailyRollups(database: connection.path) }
         // Peak hour of each day: the busiest hour's GPU-hours, per phase.
-        let peaks = try connection.rows(
+        var peakByKey: [DayModel: (prefill: Double, decode: Double)] = [:]
+        for row in try connection.query(
             """
-            SELECT day, model_id, MAX(prefill_gpu_hours), MAX(decode_gpu_hours) FROM v_hourly_gpu_hours
-            WHERE day <= ? GROUP BY day, model_id
+            SELECT day, model_id, MAX(prefill_gpu_hours) AS prefill, MAX(decode_gpu_hours) AS decode
+            FROM v_hourly_gpu_hours WHERE day <= ? GROUP BY day, model_id
             """, [.integer(limit)])
-        var peakByKey: [String: (Double, Double)] = [:]
-        for row in peaks {
-            peakByKey["\(row[0].integer ?? 0)/\(row[1].integer ?? 0)"] = (row[2].real ?? 0, row[3].real ?? 0)
+        {
+            peakByKey[DayModel(day: try row.int("day"), modelID: try row.int("model_id"))] = (
+                try row.optionalDouble("prefill") ?? 0, try row.optionalDouble("decode") ?? 0
+            )
         }
         // Whole days only: partial days at the ends of the span would look like dips. A day
         // whose span misses under half an hour (the last request came at 23:40) counts as whole.
-        let allDays = daily.filter { $0[1].integer == 0 }
-        let whole = allDays.filter { ($0[3].real ?? 0) >= Self.wholeDayCoverage }.compactMap { $0[0].integer }
+        let allDays = daily.filter { $0.modelID == 0 }
+        let whole = allDays.filter { $0.coverage >= Self.wholeDayCoverage }.map(\.day)
         guard let first = whole.first, let last = whole.last else {
-            throw CommandError(
-                message: "\(connection.path) holds no whole day of traffic yet; nothing to forecast", status: .dataError
-            )
+            throw StageError.noWholeDay(database: connection.path)
         }
-        let spanFirst = allDays.first?[0].integer ?? first
-        let spanLast = allDays.last?[0].integer ?? last
+        let spanFirst = allDays.first?.day ?? first
+        let spanLast = allDays.last?.day ?? last
         if spanFirst < first { notes.append("the first day (\(Self.date(spanFirst))) is partial and left out") }
         if spanLast > last {
             notes.append(
@@ -87,23 +101,22 @@ struct DatabaseForecast {
 
         var series: [String: Series] = [:]
         var order: [String] = []
-        for row in daily {
-            guard let day = row[0].integer, day >= first, day <= last, let modelID = row[1].integer else { continue }
-            let model = row[2].text ?? "all"
-            let peak = peakByKey["\(day)/\(modelID)"] ?? (0, 0)
+        for row in daily where row.day >= first && row.day <= last {
+            let peak = peakByKey[DayModel(day: row.day, modelID: row.modelID)] ?? (0, 0)
             let values: [(String, String, Double)] = [
-                ("gpu_hours", "prefill", row[4].real ?? 0), ("gpu_hours", "decode", row[5].real ?? 0),
-                ("tokens", "prefill", row[6].real ?? 0), ("tokens", "decode", row[7].real ?? 0),
-                ("peak_hour_gpu_hours", "prefill", peak.0), ("peak_hour_gpu_hours", "decode", peak.1),
+                ("gpu_hours", "prefill", row.prefillGPUHours), ("gpu_hours", "decode", row.decodeGPUHours),
+                ("tokens", "prefill", row.prefillTokens), ("tokens", "decode", row.outputTokens),
+                ("peak_hour_gpu_hours", "prefill", peak.prefill), ("peak_hour_gpu_hours", "decode", peak.decode),
             ]
             for (kind, phase, value) in values {
-                let key = "\(kind)/\(phase)/\(modelID)"
+                let key = "\(kind)/\(phase)/\(row.modelID)"
                 if series[key] == nil {
                     series[key] = Series(
-                        kind: kind, phase: phase, modelID: modelID, model: model, firstDay: day, values: [])
+                        kind: kind, phase: phase, modelID: row.modelID, model: row.model, firstDay: row.day,
+                        values: [])
                     order.append(key)
                 }
-                series[key]!.values.append(value)
+                series[key]?.values.append(value)
             }
         }
         // Forecasts start after the last day with data, partial or not.
@@ -112,7 +125,7 @@ struct DatabaseForecast {
         let horizon = horizonDays + gap
         // A model launched within the span starts its history at its first day of traffic:
         // the zeros before it are not a pattern to forecast.
-        var list = order.map { series[$0]! }.map { s -> Series in
+        var list = order.compactMap { series[$0] }.map { s -> Series in
             guard let start = s.values.firstIndex(where: { $0 != 0 }), start > 0 else { return s }
             var trimmed = s
             trimmed.values = Array(s.values[start...])
@@ -122,10 +135,10 @@ struct DatabaseForecast {
         if totalsOnly { list = list.filter { $0.kind == "gpu_hours" && $0.modelID == 0 } }
         let digest = inputDigest(list, cutoff: last, horizon: horizon)
 
-        if let stored = try connection.rows(
+        if let stored = try connection.queryFirst(
             "SELECT run_id FROM forecast_runs WHERE pipeline = ? AND cutoff_day = ? AND horizon_days = ? AND input_digest = ?",
             [.text(pipeline), .integer(last), .integer(Int64(horizonDays)), .text(digest)]
-        ).first?[0].integer {
+        )?.int("run_id") {
             return Outcome(
                 runID: stored, reused: true, cutoffDay: last,
                 summary:
@@ -143,17 +156,17 @@ struct DatabaseForecast {
         if totalsOnly { notes.append("backfilled: all models' GPU-hours only, to score against what followed") }
         if length < 28 { notes.append("only \(length) whole days of history: forecasts rest on short backtests") }
         if length >= 2 * 365 + 14 { notes.append("two years of history: yearly seasonality is modelled") }
-        let now = UTCTime.iso8601(micros: Int64(Date().timeIntervalSince1970) * 1_000_000)
+        let now = WallClock.nowISO8601()
         var runID: Int64 = 0
         try connection.immediateTransaction {
             // The same pipeline, cutoff and horizon with other inputs (later data for an old day,
             // a new forecaster): the new run replaces it.
-            let replaced = try connection.rows(
+            let replaced = try connection.query(
                 "SELECT run_id FROM forecast_runs WHERE pipeline = ? AND cutoff_day = ? AND horizon_days = ?",
                 [.text(pipeline), .integer(last), .integer(Int64(horizonDays))])
             for row in replaced {
                 for table in ["forecasts", "forecast_series", "forecast_runs"] {
-                    try connection.run("DELETE FROM \(table) WHERE run_id = ?", [row[0]])
+                    try connection.run("DELETE FROM \(table) WHERE run_id = ?", [.integer(try row.int("run_id"))])
                 }
             }
             try connection.run(
@@ -202,27 +215,41 @@ struct DatabaseForecast {
         return Outcome(runID: runID, reused: false, cutoffDay: last, summary: summary)
     }
 
-    /// FNV-1a over everything the forecasts depend on.
+    /// A content hash of everything the forecasts depend on. Each byte of a text is mixed as a
+    /// 64-bit word, as digests stored by earlier versions were, so that they still match.
     func inputDigest(_ list: [Series], cutoff: Int64, horizon: Int) -> String {
-        var hash: UInt64 = 14_695_981_039_346_656_037
-        func mix(_ value: UInt64) {
-            for shift in stride(from: 0, to: 64, by: 8) {
-                hash = (hash ^ ((value >> UInt64(shift)) & 0xff)) &* 1_099_511_628_211
-            }
-        }
-        for byte in Self.forecasterVersion.utf8 { mix(UInt64(byte)) }
-        mix(UInt64(bitPattern: cutoff))
-        mix(UInt64(horizon))
-        for day in eventDays.sorted() { mix(UInt64(bitPattern: day)) }
+        var hash = ContentHash()
+        func mix(_ text: String) { for byte in text.utf8 { hash.mix(UInt64(byte)) } }
+        mix(Self.forecasterVersion)
+        hash.mix(UInt64(bitPattern: cutoff))
+        hash.mix(UInt64(horizon))
+        for day in eventDays.sorted() { hash.mix(UInt64(bitPattern: day)) }
         for s in list {
-            for byte in "\(s.kind)/\(s.phase)/\(s.modelID)/\(s.firstDay)".utf8 { mix(UInt64(byte)) }
-            for value in s.values { mix(value.bitPattern) }
+            mix("\(s.kind)/\(s.phase)/\(s.modelID)/\(s.firstDay)")
+            for value in s.values { hash.mix(value.bitPattern) }
         }
-        return String(hash, radix: 16)
+        return hash.hex
     }
 
     /// Share of a day the observed span must cover for the day to count as whole.
-    static let wholeDayCoverage = 0.98
+    public static let wholeDayCoverage = 0.98
 
-    static func date(_ day: Int64) -> String { UTCTime.isoDate(micros: day * UTCTime.microsPerDay) }
+    static func date(_ day: Int64) -> String { CalendarDay.format(day) }
+
+    /// One day of one model (0: all) from the marts.
+    struct DailyRow {
+        var day: Int64
+        var modelID: Int64
+        var model: String
+        var coverage: Double
+        var prefillGPUHours: Double
+        var decodeGPUHours: Double
+        var prefillTokens: Double
+        var outputTokens: Double
+    }
+
+    struct DayModel: Hashable {
+        var day: Int64
+        var modelID: Int64
+    }
 }

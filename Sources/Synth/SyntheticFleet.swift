@@ -1,4 +1,5 @@
 import Foundation
+import PhasecastCore
 
 /// The fleet `phasecast synth` simulates: four models behind one gateway, each logging in the
 /// format of the stack that serves it, over `days` days ending on `endDay`.
@@ -16,37 +17,37 @@ import Foundation
 /// Traffic has a diurnal cycle (peak at 15:00 UTC, about 3× the night), weekends at 60 %, two
 /// holidays at 40 % (listed in `holidays.csv`) and 5 % day-to-day noise. A few lines are
 /// malformed and one file is cut short, as real log shipping does.
-struct SyntheticFleet {
-    struct Model {
-        var name: String
-        var format: Format
+public struct SyntheticFleet: Sendable {
+    public struct Model: Sendable {
+        public var name: String
+        public var format: Format
         /// Requests a day at the end of the span, before weekly and holiday effects.
-        var requestsAtEnd: Double
-        var promptMedian: Double
-        var outputMedian: Double
-        var cachedShare: Double
+        public var requestsAtEnd: Double
+        public var promptMedian: Double
+        public var outputMedian: Double
+        public var cachedShare: Double
         /// Growth of requests a day, as a fraction.
-        var dailyGrowth: Double
+        public var dailyGrowth: Double
         /// Fraction of the span at which it launches (0: from the start).
-        var launch: Double = 0
+        public var launch: Double = 0
     }
 
-    enum Format: String {
+    public enum Format: String, Sendable {
         case openAIChat = "openai-chat"
         case openAIResponses = "openai-responses"
         case bedrock
         case anthropic
 
-        var fileExtension: String { "jsonl.gz" }
+        public var fileExtension: String { "jsonl.gz" }
     }
 
-    var days: Int
+    public var days: Int
     /// Days since the epoch of the last day.
-    var endDay: Int64
-    var seed: UInt64
-    var scale: Double
+    public var endDay: Int64
+    public var seed: UInt64
+    public var scale: Double
 
-    var models: [Model] {
+    public var models: [Model] {
         [
             Model(
                 name: "chat-70b", format: .openAIChat, requestsAtEnd: 12_000 * scale, promptMedian: 1_200,
@@ -66,18 +67,18 @@ struct SyntheticFleet {
         ]
     }
 
-    var firstDay: Int64 { endDay - Int64(days) + 1 }
+    public var firstDay: Int64 { endDay - Int64(days) + 1 }
 
     /// Days at 40 % of normal traffic: one a third of the way in, one at two thirds.
-    var holidays: [Int64] { [firstDay + Int64(days / 3), firstDay + Int64(2 * days / 3) + 3] }
+    public var holidays: [Int64] { [firstDay + Int64(days / 3), firstDay + Int64(2 * days / 3) + 3] }
 
     /// The day whose file of `model` is cut short (mid-span, so it shows as a gap).
-    var truncatedFile: (day: Int64, model: String) {
+    public var truncatedFile: (day: Int64, model: String) {
         (firstDay + Int64(days * 5 / 6), "meta.llama3-1-8b-instruct-v1:0")
     }
 
     /// Requests of `model` on `day`.
-    func requests(_ model: Model, day: Int64) -> Int {
+    public func requests(_ model: Model, day: Int64) -> Int {
         let index = Double(day - firstDay)
         let span = Double(days)
         guard index >= model.launch * span else { return 0 }
@@ -92,11 +93,20 @@ struct SyntheticFleet {
     }
 
     /// Relative traffic by hour of day (UTC): a cosine with its peak at 15:00, night at a third.
-    static let hourlyWeights: [Double] = (0..<24).map { hour in 2 + cos(Double(hour - 15) * 2 * .pi / 24) }
+    public static let hourlyWeights: [Double] = (0..<24).map { hour in 2 + cos(Double(hour - 15) * 2 * .pi / 24) }
 
+    public init(days: Int, endDay: Int64, seed: UInt64, scale: Double) {
+        self.days = days
+        self.endDay = endDay
+        self.seed = seed
+        self.scale = scale
+    }
+
+    /// A seed derived from a name. The fleet's logs were defined with this offset basis (not
+    /// FNV-1a's own), so it stays: another would change every synthesized byte.
     static func hash(_ text: String) -> UInt64 {
-        var value: UInt64 = 1_469_598_103_934_665_603
-        for byte in text.utf8 { value = (value ^ UInt64(byte)) &* 1_099_511_628_211 }
-        return value
+        var hash = ContentHash(offsetBasis: 1_469_598_103_934_665_603)
+        hash.mix(text)
+        return hash.value
     }
 }

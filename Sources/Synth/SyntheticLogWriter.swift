@@ -4,15 +4,22 @@ import PhasecastCore
 
 /// Writes the logs of a `SyntheticFleet`: one gzipped JSONL file per model and day under
 /// `<out>/logs/<YYYY-MM-DD>/`, and beside them `holidays.csv` and `synth.txt` (the parameters).
-struct SyntheticLogWriter {
-    let fleet: SyntheticFleet
-    let directory: String
+public struct SyntheticLogWriter: Sendable {
+    public let fleet: SyntheticFleet
+    public let directory: String
 
-    struct Summary {
-        var files = 0
-        var requests = 0
-        var badLines = 0
-        var reused = 0
+    public init(fleet: SyntheticFleet, directory: String) {
+        self.fleet = fleet
+        self.directory = directory
+    }
+
+    /// What a write did.
+    public struct Summary: Sendable, Equatable {
+        public var files = 0
+        public var requests = 0
+        public var badLines = 0
+        /// Files left as they were, written before with the same parameters.
+        public var reused = 0
     }
 
     /// The parameters a directory's logs were written with; the logs are rewritten when they differ.
@@ -20,7 +27,8 @@ struct SyntheticLogWriter {
         "phasecast synth: days=\(fleet.days) end=\(UTCTime.isoDate(micros: fleet.endDay * UTCTime.microsPerDay)) seed=\(fleet.seed) scale=\(fleet.scale) version=1\n"
     }
 
-    func write() throws -> Summary {
+    /// Writes the fleet's logs, leaving files written before with the same parameters.
+    public func write() throws -> Summary {
         let manager = FileManager.default
         try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let manifestPath = directory + "/synth.txt"

@@ -1,5 +1,6 @@
 import CostModel
 import Foundation
+import Stages
 import Store
 import Transform
 
@@ -60,12 +61,16 @@ enum RecostBench {
                         ])
                 }
             }
-            let totals = try connection.rows(
-                "SELECT SUM(prefill_gpu_hours), SUM(decode_gpu_hours) FROM v_hourly_phase WHERE model = 'all'")[0]
+            let totals = try connection.queryOne(
+                """
+                SELECT SUM(prefill_gpu_hours) AS prefill, SUM(decode_gpu_hours) AS decode FROM v_hourly_phase
+                WHERE model = 'all'
+                """)
             let seconds = Date().timeIntervalSince(started)
             lines.append(
                 "| \(profile.summary) | " + String(format: "%.3f", seconds) + " | "
-                    + String(format: "%.0f", totals[0].real ?? 0) + " | " + String(format: "%.0f", totals[1].real ?? 0)
+                    + String(format: "%.0f", try totals.double("prefill")) + " | "
+                    + String(format: "%.0f", try totals.double("decode"))
                     + " |")
         }
         try? FileManager.default.removeItem(atPath: path)

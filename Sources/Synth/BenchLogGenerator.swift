@@ -10,15 +10,17 @@ import PhasecastCore
 /// median 200 and σ 0.9 (clipped to 1…8192); 30 % of requests reuse a cached prefix of up to 90 %
 /// of their prompt; four models share the traffic 45/30/15/10. These are the shapes of the C
 /// baseline's generator, so both tools see comparable files.
-struct BenchLogGenerator {
-    let rows: Int
+public struct BenchLogGenerator: Sendable {
+    public let rows: Int
+
+    public init(rows: Int) { self.rows = rows }
     static let start: Double = 1_700_092_800  // 2023-11-16T00:00:00Z
     static let days = 14.0
     static let models = ["llama-3.1-70b", "llama-3.1-8b", "gpt-4o-mini", "mixtral-8x22b"]
     static let modelShares = [0.45, 0.30, 0.15, 0.10]
 
-    /// Writes both files; returns their paths.
-    func write(csvPath: String, jsonlPath: String) throws {
+    /// Writes both files.
+    public func write(csvPath: String, jsonlPath: String) throws {
         let csv = try GzipWriter(path: csvPath, level: 6)
         let jsonl = try GzipWriter(path: jsonlPath, level: 6)
         var random = SplitMix64(seed: 20_231_116)
@@ -72,7 +74,7 @@ struct BenchLogGenerator {
 }
 
 /// A byte buffer that formats integers and timestamps without Foundation.
-struct ByteText {
+struct ByteText: Sendable {
     var bytes: [UInt8] = []
 
     mutating func append(_ text: String) { bytes.append(contentsOf: text.utf8) }

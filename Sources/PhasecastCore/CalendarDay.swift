@@ -1,0 +1,25 @@
+/// Calendar dates written `YYYY-MM-DD`, the one parser of day text in phasecast.
+public enum CalendarDay {
+    /// Days since 1970-01-01 of a date `YYYY-MM-DD` (a real date: no 2026-02-30), or nil.
+    public static func parse(_ text: String) -> Int64? {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
+        func number(_ range: Range<Int>) -> Int64? {
+            var value: Int64 = 0
+            for byte in bytes[range] {
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+                value = value * 10 + Int64(byte - UInt8(ascii: "0"))
+            }
+            return value
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+            (1...12).contains(month), day >= 1, day <= UTCTime.daysInMonth(year: year, month: month)
+        else { return nil }
+        return UTCTime.daysFromCivil(year: year, month: month, day: day)
+    }
+
+    /// The text `YYYY-MM-DD` of a day number (days since 1970-01-01).
+    public static func format(_ day: Int64) -> String {
+        UTCTime.isoDate(micros: day * UTCTime.microsPerDay)
+    }
+}

@@ -1,0 +1,72 @@
+import CostModel
+import Foundation
+import Store
+
+/// The cost model's catalog as the database holds it: the seeds plus any rows users added.
+public enum CatalogTables {
+    /// Decodes the `gpus`, `llms` and `calibration` tables.
+    public static func load(_ connection: Connection) throws -> Catalog {
+        let gpus = try connection.query("SELECT * FROM gpus ORDER BY name").map { r in
+            GPUSpec(
+                name: try r.text("name"), aliases: list(try r.text("aliases")),
+                bf16Tflops: try r.double("bf16_dense_tflops"), fp8Tflops: try r.optionalDouble("fp8_dense_tflops"),
+                fp4Tflops: try r.optionalDouble("fp4_dense_tflops"), hbmGB: try r.double("hbm_gb"),
+                hbmTBs: try r.double("hbm_tb_s"), scaleupGBs: try r.double("scaleup_gb_s_unidir"),
+                tdpWatts: try r.double("tdp_w"), gpusPerNode: Int(try r.int("gpus_per_node")),
+                pricePerHour: try r.double("price_per_gpu_hour_usd"), source: try r.text("source"))
+        }
+        let llms = try connection.query("SELECT * FROM llms ORDER BY name").map { r in
+            let architecture = try r.text("architecture")
+            return LLMSpec(
+                name: try r.text("name"), aliases: list(try r.text("aliases")),
+                architecture: try known(ArchitectureClass(rawValue: architecture), "llms.architecture", architecture),
+                totalParams: try r.double("total_params_b") * 1e9, activeParams: try r.double("active_params_b") * 1e9,
+                layers: Int(try r.int("layers")), hiddenSize: Int(try r.int("hidden_size")),
+                experts: try r.optionalInt("experts").map(Int.init),
+                activeExperts: try r.optionalInt("active_experts").map(Int.init),
+                moeLayers: try r.optionalInt("moe_layers").map(Int.init),
+                kvBytesPerTokenBF16: try r.double("kv_bytes_per_token_bf16"),
+                linearFlopsPerToken: try r.double("linear_gflops_per_token") * 1e9,
+                attentionFlopsPerPair: try r.double("attention_flops_per_token_per_context_token"),
+                maxContext: Int(try r.int("max_context")), source: try r.text("source"))
+        }
+        let calibrations = try connection.query("SELECT * FROM calibration").map { r in
+            let architecture = try r.text("architecture")
+            let precision = try r.text("precision")
+            return Calibration(
+                architecture: try known(
+                    ArchitectureClass(rawValue: architecture), "calibration.architecture", architecture),
+                precision: try known(Precision(rawValue: precision), "calibration.precision", precision),
+                mfuPrefill: try r.double("mfu_prefill"), mfuAttention: try r.double("mfu_attention"),
+                mbu: try r.double("mbu"), decodeComputeDerate: try r.double("decode_compute_derate"),
+                stepFloorMicrosPerLayer: try r.double("step_floor_us_per_layer"),
+                kvMemoryFraction: try r.double("kv_memory_fraction"), maxBatch: Int(try r.int("max_batch")),
+                source: try r.text("source"))
+        }
+        return Catalog(gpus: gpus, llms: llms, calibrations: calibrations)
+    }
+
+    /// The catalog a pipeline is checked against before it runs: the seeds built into phasecast,
+    /// plus the rows users added to `database` when it exists.
+    public static func forChecking(database: String) throws -> Catalog {
+        let bundled = try Catalog.bundled()
+        guard FileManager.default.fileExists(atPath: database) else { return bundled }
+        let connection = try Connection(path: database, readOnly: true)
+        connection.setBusyTimeout(milliseconds: 10_000)
+        let tables = try connection.queryOne(
+            "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('gpus', 'llms', 'calibration')"
+        ).int("n")
+        guard tables == 3 else { return bundled }
+        return bundled.adding(try load(connection))
+    }
+
+    private static func list(_ text: String) -> [String] {
+        text.split(separator: ";").map { String($0) }
+    }
+
+    /// An enumeration's value read from a table, or an error naming the column and the value.
+    private static func known<T>(_ value: T?, _ column: String, _ text: String) throws(SQLiteError) -> T {
+        guard let value else { throw SQLiteError(code: 20, message: "\(column) '\(text)' is not a known value") }
+        return value
+    }
+}

@@ -1,0 +1,203 @@
+import CostModel
+import Foundation
+import Ingest
+import LogFormats
+import PhasecastCore
+import Pipeline
+import Planning
+import Reporting
+import Store
+import Synth
+
+/// Runs a checked pipeline's stages in order under the database's run lock: synth, ingest,
+/// transform (with costing), forecast, plan, report. Each stage hands what it made to the next.
+/// A stage with bad input (a truncated log) marks the run 65 and the run goes on; a stage that
+/// cannot finish stops the stages after it. The exit status is the worst of the stages'.
+public struct PipelineRunner {
+    let pipeline: CheckedPipeline
+    let waitSeconds: Double
+    let log: (String) -> Void
+
+    public init(pipeline: CheckedPipeline, waitSeconds: Double, log: @escaping (String) -> Void) {
+        self.pipeline = pipeline
+        self.waitSeconds = waitSeconds
+        self.log = log
+    }
+
+    /// One stage's time and outcome.
+    public struct StageResult: Sendable {
+        public var name: String
+        public var seconds: Double
+        public var status: ExitStatus
+        public var note: String
+    }
+
+    /// What the run did.
+    public struct Outcome: Sendable {
+        public var stages: [StageResult]
+        public var reportDirectory: String?
+        public var status: ExitStatus { stages.map(\.status).max() ?? .ok }
+    }
+
+    public func run() throws -> Outcome {
+        let config = pipeline.config
+        let directory = (config.database as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        let lock = try RunLock(databasePath: config.database, waitSeconds: waitSeconds)
+        defer { withExtendedLifetime(lock) {} }
+        let connection = try Connection(path: config.database)
+        connection.setBusyTimeout(milliseconds: 30_000)
+        try Migrator.migrate(connection)
+        try connection.run(
+            "INSERT INTO pipeline_runs (pipeline, started_at) VALUES (?, ?)",
+            [.text(config.name), .text(WallClock.nowISO8601())])
+        let pipelineRunID = connection.lastInsertRowID
+
+        var stages: [StageResult] = []
+        var stopped = false
+        var catalog: Catalog?
+        var costs: [CostStage.ModelCost] = []
+        var forecast: ForecastStage.Outcome?
+        var reportInput: ReportInput?
+        var reportDirectory: String?
+
+        /// Runs one stage unless an earlier one stopped the run; records its time and outcome.
+        func stage(_ name: String, _ body: () throws -> (ExitStatus, String)) {
+            guard !stopped else {
+                stages.append(
+                    StageResult(name: name, seconds: 0, status: .ok, note: "skipped: an earlier stage failed"))
+                return
+            }
+            let started = Date()
+            do {
+                let (status, note) = try body()
+                stages.append(
+                    StageResult(name: name, seconds: Date().timeIntervalSince(started), status: status, note: note))
+            } catch {
+                let (message, status) = Self.describe(error)
+                stages.append(
+                    StageResult(name: name, seconds: Date().timeIntervalSince(started), status: status, note: message))
+                log("phasecast: \(name): \(message)")
+                stopped = true
+            }
+        }
+
+        if let synth = config.synth {
+            stage("synth") {
+                let end = synth.end.flatMap(CalendarDay.parse) ?? WallClock.today() - 1
+                let fleet = SyntheticFleet(days: synth.days, endDay: end, seed: synth.seed, scale: synth.scale)
+                return (.ok, try SyntheticLogWriter(fleet: fleet, directory: synth.out).writeReporting().line)
+            }
+        }
+        if let ingest = config.ingest {
+            stage("ingest") {
+                var parse = ParseOptions(defaultModel: ingest.model ?? "unknown")
+                parse.cacheBlockTokens = PrefixCacheSimulator.defaultBlockTokens
+                let options = IngestOptions(
+                    databasePath: config.database, inputs: ingest.paths, format: pipeline.ingestFormat, parse: parse,
+                    keepRaw: true, rawRetentionDays: nil, maxRejectRate: ingest.maxRejectRate ?? 0.01,
+                    standardInputName: nil, waitSeconds: waitSeconds, commandLine: "phasecast run \(config.file)")
+                let report = try Ingestor(options: options, showProgress: false, log: { _ in }).run()
+                let loaded = report.files.filter { $0.status == .loaded || $0.status == .replaced }
+                let failed = report.files.filter { $0.status == .failed }
+                let skipped = report.files.filter { $0.status == .skipped }.count
+                for file in failed { log("phasecast: ingest: \(file.message ?? file.path)") }
+                let rows = loaded.reduce(0) { $0 + $1.rows }
+                return (
+                    report.exitStatus,
+                    "\(loaded.count) loaded (\(rows) rows), \(skipped) already loaded, \(failed.count) failed"
+                )
+            }
+        }
+        stage("transform") {
+            var options = TransformStage.Options()
+            options.utcOffsetMinutes = pipeline.utcOffsetMinutes
+            options.declaredProfiles = pipeline.profiles
+            let summary = try TransformStage(connection: connection, options: options).run()
+            let loaded = try CatalogTables.load(connection)
+            catalog = loaded
+            costs = try CostStage(connection: connection, catalog: loaded).run()
+            return (.ok, "\(summary.daysRebuilt) days rebuilt, \(costs.count) models costed")
+        }
+        stage("forecast") {
+            let outcome = try forecastWithBackfill(connection)
+            forecast = outcome.main
+            return (.ok, outcome.note)
+        }
+        stage("plan") {
+            guard let forecast, let catalog else { throw StageError.missingInput(stage: "plan", input: "forecast") }
+            let planned = try PlanStage(
+                connection: connection, pipeline: config.name, forecast: forecast, policy: pipeline.policy,
+                scenarios: pipeline.scenarios, lookbackDays: config.plan.lookbackDays, catalog: catalog
+            ).run(costs: costs)
+            let input = try ReportStage(
+                connection: connection, pipeline: config.name, forecast: forecast, policy: pipeline.policy,
+                lookbackDays: config.plan.lookbackDays
+            ).input(for: planned)
+            reportInput = input
+            return (.ok, CapacityReport(input).headline())
+        }
+        stage("report") {
+            guard let input = reportInput else { throw StageError.missingInput(stage: "report", input: "plan") }
+            let directory = try ReportStage.write(input, under: config.reports)
+            reportDirectory = directory
+            return (.ok, directory + "/capacity.md")
+        }
+
+        let outcome = Outcome(stages: stages, reportDirectory: reportDirectory)
+        let stageLines = stages.map {
+            "\($0.name)\t\(String(format: "%.2f", $0.seconds))\t\($0.status.rawValue)\t\($0.note)"
+        }
+        try connection.run(
+            "UPDATE pipeline_runs SET finished_at = ?, as_of_day = ?, exit_code = ?, stages = ?, report = ? WHERE run_id = ?",
+            [
+                .text(WallClock.nowISO8601()), forecast.map { .integer($0.cutoffDay) } ?? .null,
+                .integer(Int64(outcome.status.rawValue)), .text(stageLines.joined(separator: "\n")),
+                reportDirectory.map { .text($0) } ?? .null, .integer(pipelineRunID),
+            ])
+        return outcome
+    }
+
+    /// The forecast of the latest cutoff, and earlier cutoffs so that the ledger can be scored
+    /// from the first report: each one that has no forecast of this pipeline within half a step
+    /// of it (a ledger kept by nightly runs has them all, so this adds nothing after the first runs).
+    func forecastWithBackfill(_ connection: Connection) throws -> (main: ForecastStage.Outcome, note: String) {
+        let config = pipeline.config
+        let events = try pipeline.eventDays()
+        let main = try ForecastStage(
+            connection: connection, horizonDays: config.forecast.horizonDays, eventDays: events,
+            pipeline: config.name
+        ).run()
+        var backfilled = 0
+        let step = Int64(config.forecast.backfillStepDays)
+        for k in stride(from: config.forecast.backfill, through: 1, by: -1) {
+            let asOf = main.cutoffDay - Int64(k) * step
+            let near = try connection.queryOne(
+                """
+                SELECT COUNT(*) AS n FROM forecast_runs
+                WHERE pipeline = ? AND run_id <> ? AND cutoff_day BETWEEN ? AND ?
+                """,
+                [.text(config.name), .integer(main.runID), .integer(asOf - step / 2), .integer(asOf + step / 2)]
+            ).int("n")
+            if near > 0 { continue }
+            var earlier = ForecastStage(
+                connection: connection, horizonDays: config.forecast.horizonDays, eventDays: events,
+                pipeline: config.name)
+            earlier.asOf = asOf
+            earlier.totalsOnly = true
+            if let outcome = try? earlier.run(), !outcome.reused { backfilled += 1 }
+        }
+        var notes = [main.reused ? "run \(main.runID) reused (same history)" : "run \(main.runID)"]
+        notes.append("through \(ForecastStage.date(main.cutoffDay)), \(config.forecast.horizonDays) days ahead")
+        if backfilled > 0 { notes.append("\(backfilled) earlier cutoffs backfilled") }
+        return (main, notes.joined(separator: ", "))
+    }
+
+    /// An error's message and exit status; 70 for one that does not say.
+    public static func describe(_ error: Error) -> (String, ExitStatus) {
+        if let known = error as? PhasecastError { return (known.description, known.exitStatus) }
+        return (String(describing: error), .software)
+    }
+}

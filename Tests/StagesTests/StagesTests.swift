@@ -1,0 +1,183 @@
+import CostModel
+import Foundation
+import PhasecastCore
+import Pipeline
+import Planning
+import Stages
+import Store
+import TestSupport
+import Testing
+
+/// A small pipeline over a synthetic fleet in `dir`: 30 days of four models.
+private func pipelineText(_ dir: TemporaryDirectory, profiles: String = "") -> String {
+    """
+    [pipeline]
+    name = "stages"
+    database = "\(dir.path)/fleet.db"
+    reports = "\(dir.path)/reports"
+
+    [synth]
+    out = "\(dir.path)/synth"
+    days = 30
+    seed = 9
+    end = "2026-03-31"
+    scale = 0.02
+
+    [ingest]
+    paths = ["\(dir.path)/synth/logs"]
+    \(profiles)
+    [forecast]
+    horizon = "30d"
+
+    [plan]
+    horizons = ["7d", "30d"]
+    """
+}
+
+private func checked(_ text: String, catalog: Catalog? = nil) throws -> CheckedPipeline {
+    let config = try PipelineConfig.parse(text, file: "p.toml")
+    return try CheckedPipeline(config, catalog: try catalog ?? Catalog.bundled())
+}
+
+/// The line of `p.toml` holding `needle`.
+private func line(of needle: String, in text: String) -> Int {
+    (text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains(needle) } ?? -1) + 1
+}
+
+@Suite(.serialized) struct StagesTests {
+    @Test(arguments: [
+        ("gpu = \"H100X\"", "profiles[1].gpu", "unknown GPU 'H100X'; known: "),
+        ("llm = \"Llama-9\"", "profiles[1].llm", "unknown LLM 'Llama-9'; known: "),
+        ("tp_prefill = 1", "profiles[1].tp_prefill", "does not fit on 1 "),
+        ("itl_ms = 1", "profiles[1].itl_ms", "no decode worker meets an ITL of 1 ms"),
+        ("ttft_ms = 1", "profiles[1].ttft_ms", "no prefill worker meets a TTFT of 1 ms"),
+    ])
+    func aProfileTheCatalogCannotServeIsAConfigErrorAtItsLine(setting: String, key: String, reason: String) throws {
+        let dir = TemporaryDirectory()
+        var fields = ["name = \"big\"", "llm = \"Llama-3.1-70B\"", "gpu = \"H100\"", "precision = \"bf16\""]
+        let field = setting.split(separator: " ")[0]
+        fields.removeAll { $0.hasPrefix(field + " ") }
+        fields.append(setting)
+        let text = pipelineText(dir, profiles: "\n[[profiles]]\n" + fields.joined(separator: "\n") + "\n")
+        do {
+            _ = try checked(text)
+            Issue.record("\(setting) was accepted")
+        } catch let error as ConfigError {
+            #expect(error.key == key)
+            #expect(error.line == line(of: setting, in: text), "\(error)")
+            #expect(error.reason.contains(reason), "\(error.reason)")
+            #expect(error.exitStatus == .config)
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.file("fleet.db")))
+    }
+
+    @Test func scenariosAndPricesAreCheckedAgainstTheDatabasesOwnGPUsToo() throws {
+        let dir = TemporaryDirectory()
+        let text = pipelineText(dir) + "\n[[scenarios]]\nname = \"next gen\"\ndecode_gpu = \"Z100\"\n"
+        #expect(throws: ConfigError.self) { try checked(text) }
+        // A user's own GPU in the database is a valid choice.
+        let connection = try Connection(path: dir.file("fleet.db"))
+        try Migrator.migrate(connection)
+        try connection.run(
+            """
+            INSERT INTO gpus VALUES ('Z100', 'z100', 'SXM', 1000, 2000, 4000, 192, 8, 900, 1000, 8, 5, 'assumed',
+                'a test GPU', 'user')
+            """)
+        let catalog = try CatalogTables.forChecking(database: dir.file("fleet.db"))
+        #expect((try? catalog.gpu(named: "Z100")) != nil && (try? catalog.gpu(named: "H100")) != nil)
+        let pipeline = try checked(text, catalog: catalog)
+        #expect(pipeline.scenarios.map(\.decodeGPU) == ["Z100"])
+    }
+
+    @Test func theStagesHandOnWhatTheyMadeAndTheCostingMartMatchesTheCoefficients() throws {
+        let dir = TemporaryDirectory()
+        let text = pipelineText(
+            dir,
+            profiles: """
+
+                [[profiles]]
+                name = "all"
+                llm = "Llama-3.1-70B"
+                gpu = "H200"
+
+                """)
+        let pipeline = try checked(text)
+        var log: [String] = []
+        let outcome = try PipelineRunner(pipeline: pipeline, waitSeconds: 0, log: { log.append($0) }).run()
+        #expect(outcome.stages.map(\.name) == ["synth", "ingest", "transform", "forecast", "plan", "report"])
+        // The synthetic fleet plants one truncated file: 65, and every stage still ran.
+        #expect(outcome.status == .dataError, "\(log)")
+        #expect(outcome.stages.filter { $0.name != "ingest" }.allSatisfy { $0.status == .ok }, "\(outcome.stages)")
+        #expect(outcome.stages[2].note == "30 days rebuilt, 4 models costed")
+        let directory = try #require(outcome.reportDirectory)
+        #expect(directory == dir.path + "/reports/stages/2026-03-31")
+        for file in ["capacity.md", "plan.csv", "daily.csv", "forecast.csv"] {
+            #expect(FileManager.default.fileExists(atPath: directory + "/" + file))
+        }
+
+        let connection = try Connection(path: dir.file("fleet.db"))
+        // The costing mart applies model_costs' coefficients to the daily sufficient statistics.
+        let days = try connection.query(
+            """
+            SELECT d.prefill_tokens, d.prefill_cached, d.prefill_sq, d.output_tokens, d.output_context,
+                c.prefill_s_per_token, c.prefill_s_per_attention_pair, c.decode_s_per_token,
+                c.decode_s_per_context_token, v.prefill_gpu_hours, v.decode_gpu_hours, v.day_key, d.day
+            FROM mart_daily_phase d JOIN model_costs c ON c.model_id = d.model_id
+            JOIN models m ON m.model_id = d.model_id
+            JOIN v_daily_phase v ON v.model = m.name AND v.day_key = d.day
+            """)
+        #expect(days.count == 4 * 30)
+        for r in days {
+            let prefill =
+                (try r.double("prefill_tokens") * r.double("prefill_s_per_token")
+                    + (try r.double("prefill_cached") + r.double("prefill_sq") / 2)
+                        * r.double("prefill_s_per_attention_pair"))
+                / 3600
+            let decode =
+                (try r.double("output_tokens") * r.double("decode_s_per_token")
+                    + r.double("output_context") * r.double("decode_s_per_context_token")) / 3600
+            #expect(abs(try r.double("prefill_gpu_hours") - prefill) <= 1e-12 * max(prefill, 1))
+            #expect(abs(try r.double("decode_gpu_hours") - decode) <= 1e-12 * max(decode, 1))
+            #expect(try r.int("day_key") == r.int("day"))
+        }
+        // The all-models rows are the sums of the models'; hours add up to days.
+        let sums = try connection.queryOne(
+            """
+            SELECT (SELECT SUM(prefill_gpu_hours) FROM v_daily_phase WHERE model = 'all') AS all_days,
+                (SELECT SUM(prefill_gpu_hours) FROM v_daily_phase WHERE model <> 'all') AS model_days,
+                (SELECT SUM(prefill_gpu_hours) FROM v_hourly_gpu_hours WHERE model_id = 0) AS all_hours
+            """)
+        let allDays = try sums.double("all_days")
+        #expect(allDays > 0)
+        #expect(abs(allDays - (try sums.double("model_days"))) <= 1e-9 * allDays)
+        #expect(abs(allDays - (try sums.double("all_hours"))) <= 1e-9 * allDays)
+        // The plan was stored for every horizon, quantile and phase of the baseline.
+        let pools = try connection.queryOne(
+            """
+            SELECT COUNT(DISTINCT horizon || '/' || quantile || '/' || phase) AS n FROM capacity_plans
+            WHERE pipeline = 'stages' AND scenario = 'baseline' AND phase IN ('prefill', 'decode') AND horizon <> 'today'
+            """
+        ).int("n")
+        #expect(pools == 2 * 3 * 2)
+    }
+
+    @Test func aCostedModelIsEstimatedOnceAndPlannedWithThatEstimate() throws {
+        let dir = TemporaryDirectory()
+        let pipeline = try checked(pipelineText(dir))
+        _ = try PipelineRunner(pipeline: pipeline, waitSeconds: 0, log: { _ in }).run()
+        let connection = try Connection(path: dir.file("fleet.db"))
+        let catalog = try CatalogTables.load(connection)
+        let costs = try CostStage(connection: connection, catalog: catalog).run()
+        #expect(
+            costs.map(\.model).sorted() == ["chat-70b", "code-32b", "meta.llama3-1-8b-instruct-v1:0", "reasoner-120b"])
+        for cost in costs {
+            let fresh = try CostEstimator(catalog: catalog).estimate(
+                cost.deployment.profile, workload: cost.deployment.workload)
+            #expect(fresh == cost.estimate, "\(cost.model)")
+            let stored = try connection.queryOne(
+                "SELECT decode_s_per_token, profile FROM model_costs WHERE model_id = ?", [.integer(cost.modelID)])
+            #expect(try stored.double("decode_s_per_token") == cost.estimate.coefficients.decodePerToken)
+            #expect(try stored.text("profile") == "default")
+        }
+    }
+}
