@@ -38,11 +38,14 @@ public struct CostEstimator: Sendable {
         let prefillOptions = (profile.tpPrefill.map { [$0] } ?? sizes).map {
             model.prefill(workload, tp: $0, ttftMs: profile.ttftMs)
         }
-        var prefill = prefillOptions.max { $0.tokensPerSecondPerGPUAtSLA < $1.tokensPerSecondPerGPUAtSLA }!
+        guard var prefill = prefillOptions.max(by: { $0.tokensPerSecondPerGPUAtSLA < $1.tokensPerSecondPerGPUAtSLA })
+        else { throw CostModelError.doesNotFit(llm: model.llm.name, gpu: model.gpu.name) }
         let decodeOptions = (profile.tpDecode.map { [$0] } ?? sizes).map {
             model.decode(workload, tp: $0, itlMs: profile.itlMs)
         }
-        var decode = decodeOptions.max { $0.tokensPerSecondPerGPU < $1.tokensPerSecondPerGPU }!
+        guard var decode = decodeOptions.max(by: { $0.tokensPerSecondPerGPU < $1.tokensPerSecondPerGPU }) else {
+            throw CostModelError.doesNotFit(llm: model.llm.name, gpu: model.gpu.name)
+        }
 
         var coefficients = Self.coefficients(model: model, workload: workload, prefill: prefill, decode: decode)
         if let measured {

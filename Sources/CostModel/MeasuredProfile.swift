@@ -26,10 +26,12 @@ public struct MeasuredProfile: Sendable, Codable, Equatable {
     }
 
     /// Why a profile file could not be read.
-    public struct ReadError: Error, CustomStringConvertible, Equatable, Sendable {
+    public struct ReadError: PhasecastError, Equatable, Sendable {
         public let file: String
         public let reason: String
         public var description: String { "\(file): \(reason)" }
+        /// The file is absent or unreadable (66), or its content is wrong (65).
+        public var exitStatus: ExitStatus { reason == "cannot read the file" ? .noInput : .dataError }
     }
 
     /// Reads a CSV (`isl, ttft_ms, prefill_tokens_per_s_per_gpu` and/or `context, itl_ms,

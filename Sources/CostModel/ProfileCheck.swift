@@ -2,10 +2,14 @@ import PhasecastCore
 
 /// What makes a deployment profile unservable, found before any data is read: the name of the
 /// profile's field at fault and why.
-public struct ProfileProblem: Error, Equatable, Sendable {
+public struct ProfileProblem: PhasecastError, Equatable, Sendable {
     /// The profile's field: `llm`, `gpu`, `precision`, `tp_prefill`, `tp_decode`, `ttft_ms` or `itl_ms`.
     public var field: String
     public var reason: String
+
+    public var description: String { "\(field): \(reason)" }
+    /// The profile was asked for by the user (a pipeline file turns it into a ConfigError, 78).
+    public var exitStatus: ExitStatus { .usage }
 }
 
 extension CostEstimator {

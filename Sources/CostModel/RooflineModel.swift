@@ -35,7 +35,8 @@ public struct RooflineModel: Sendable {
         }
     }
 
-    var peak: Double { gpu.peakFlops(precision)! }
+    /// Dense peak FLOP/s at the model's precision (the initializer checked that the GPU has it).
+    var peak: Double { gpu.peakFlops(precision) ?? gpu.bf16Tflops * 1e12 }
     var attentionPeak: Double { gpu.bf16Tflops * 1e12 }
 
     /// Whether the weights fit on a TP group.

@@ -112,12 +112,12 @@ public final class DecompressingReader {
     }
 
     private func copy(into buffer: UnsafeMutableRawBufferPointer) throws(ExtractError) -> Int {
+        guard let target = buffer.baseAddress, let inputBase = input.baseAddress else { return 0 }
         var filled = 0
         while filled < buffer.count {
             guard try refill() else { break }
             let take = min(buffer.count - filled, inputEnd - inputStart)
-            buffer.baseAddress!.advanced(by: filled).copyMemory(
-                from: input.baseAddress!.advanced(by: inputStart), byteCount: take)
+            target.advanced(by: filled).copyMemory(from: inputBase.advanced(by: inputStart), byteCount: take)
             inputStart += take
             filled += take
         }
@@ -139,6 +139,7 @@ public final class DecompressingReader {
     }
 
     private func inflate(into buffer: UnsafeMutableRawBufferPointer) throws(ExtractError) -> Int {
+        guard let target = buffer.baseAddress, let inputBase = input.baseAddress else { return 0 }
         var filled = 0
         while filled < buffer.count {
             if owesLineBreak {
@@ -164,9 +165,9 @@ public final class DecompressingReader {
                 }
             }
             guard try refill() else { throw .truncated(path: source.name, offset: rawBytesRead) }
-            stream.pointee.next_in = input.baseAddress!.advanced(by: inputStart).assumingMemoryBound(to: Bytef.self)
+            stream.pointee.next_in = inputBase.advanced(by: inputStart).assumingMemoryBound(to: Bytef.self)
             stream.pointee.avail_in = UInt32(inputEnd - inputStart)
-            stream.pointee.next_out = buffer.baseAddress!.advanced(by: filled).assumingMemoryBound(to: Bytef.self)
+            stream.pointee.next_out = target.advanced(by: filled).assumingMemoryBound(to: Bytef.self)
             stream.pointee.avail_out = UInt32(buffer.count - filled)
             let status = CZlib.inflate(stream, Z_NO_FLUSH)
             let consumed = (inputEnd - inputStart) - Int(stream.pointee.avail_in)

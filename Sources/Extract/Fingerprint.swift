@@ -52,12 +52,12 @@ public struct Fingerprint: Sendable {
         if pendingCount > 0 {
             let take = min(32 - pendingCount, count)
             withUnsafeMutableBytes(of: &pending) { stripe in
-                stripe.baseAddress!.advanced(by: pendingCount).copyMemory(from: base, byteCount: take)
+                stripe.baseAddress?.advanced(by: pendingCount).copyMemory(from: base, byteCount: take)
             }
             pendingCount += take
             offset = take
             guard pendingCount == 32 else { return }
-            withUnsafeBytes(of: pending) { consumeStripe($0.baseAddress!) }
+            withUnsafeBytes(of: pending) { stripe in if let start = stripe.baseAddress { consumeStripe(start) } }
             pendingCount = 0
         }
         while offset + 32 <= count {
@@ -67,7 +67,7 @@ public struct Fingerprint: Sendable {
         if offset < count {
             let rest = count - offset
             withUnsafeMutableBytes(of: &pending) { stripe in
-                stripe.baseAddress!.copyMemory(from: base + offset, byteCount: rest)
+                stripe.baseAddress?.copyMemory(from: base + offset, byteCount: rest)
             }
             pendingCount = rest
         }

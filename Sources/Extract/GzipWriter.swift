@@ -63,12 +63,13 @@ public final class GzipWriter {
     }
 
     private func pump(flush: Int32) throws(ExtractError) {
+        guard let outputStart = output.baseAddress else { return }
         while true {
-            stream.pointee.next_out = output.baseAddress!.assumingMemoryBound(to: Bytef.self)
+            stream.pointee.next_out = outputStart.assumingMemoryBound(to: Bytef.self)
             stream.pointee.avail_out = UInt32(output.count)
             let status = deflate(stream, flush)
             let produced = output.count - Int(stream.pointee.avail_out)
-            if produced > 0 && fwrite(output.baseAddress!, 1, produced, file) != produced {
+            if produced > 0 && fwrite(outputStart, 1, produced, file) != produced {
                 throw .unreadable(path: path, reason: String(cString: strerror(errno)))
             }
             if flush == Z_FINISH {

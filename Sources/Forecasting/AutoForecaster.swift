@@ -94,6 +94,8 @@ public struct AutoForecaster: Sendable {
     }
 
     /// Forecasts from `y` (outliers replaced); backtest errors are measured against `actual`.
+    /// The steps: backtest every method, choose one, forecast with it from the whole history,
+    /// and put intervals around that forecast from out-of-selection backtest errors.
     func forecastClean(_ y: [Double], actual: [Double], h: Int) -> Result {
         let n = y.count
         let nonNegative = y.allSatisfy { $0 >= 0 }
@@ -106,122 +108,20 @@ public struct AutoForecaster: Sendable {
                 point: flat, lower80: flat, upper80: flat, lower95: flat, upper95: flat, model: "Naive",
                 backtestMASE: nil, notes: notes)
         }
-        // Backtest windows: each forecasts hb points; the history must keep at least half the series.
-        let hb = min(h, max(1, n / 4))
-        let usableWindows = min(windows, max(0, (n / 2) / hb))
-        // Each method's backtest forecasts, per window.
-        var backtests: [String: [[Double]]] = [:]
-        var actuals: [[Double]] = []
-        var scales: [Double] = []
-        for w in stride(from: usableWindows, through: 1, by: -1) {
-            let cut = n - w * hb
-            let train = Array(y[..<cut])
-            actuals.append(Array(actual[cut..<(cut + hb)]))
-            scales.append(Self.scale(train, season: scaleSeason))
-            for method in methods {
-                if let f = method.forecast(train, hb) {
-                    backtests[method.name, default: []].append(f)
-                } else {
-                    backtests[method.name] = nil
-                }
-            }
+        let backtest = self.backtest(y, actual: actual, h: h)
+        let chosen = choose(backtest, y, h, notes: &notes)
+        if backtest.horizon < h && !backtest.scores.isEmpty {
+            notes.insert(
+                "backtest horizon shortened to \(backtest.horizon) of \(h) periods: the history is short", at: 0)
         }
-        var candidates = methods.filter { backtests[$0.name]?.count == usableWindows }.map(\.name)
-        if combinations && usableWindows > 0 && candidates.count >= 3 {
-            let names = candidates
-            backtests["Median"] = (0..<usableWindows).map { w in Self.median(names.map { backtests[$0]![w] }) }
-            candidates.append("Median")
-        }
-        var scores: [String: Double] = [:]
-        for name in candidates {
-            scores[name] = Self.meanMASE(backtests[name]!, actuals, scales)
-        }
-        if combinations && usableWindows > 0 {
-            let ranked = methods.map(\.name).filter { scores[$0] != nil }.sorted { scores[$0]! < scores[$1]! }
-            if ranked.count >= 3 {
-                // Members in catalog order, so that one combination has one name.
-                let top = methods.map(\.name).filter { ranked.prefix(3).contains($0) }
-                backtests["Mean(\(top.joined(separator: ", ")))"] = (0..<usableWindows).map { w in
-                    Self.mean(top.map { backtests[$0]![w] })
-                }
-                scores["Mean(\(top.joined(separator: ", ")))"] = Self.meanMASE(
-                    backtests["Mean(\(top.joined(separator: ", ")))"]!, actuals, scales)
-            }
-        }
-        // Choose; without a backtest, the first method that runs.
-        var chosenName: String
-        if let best = scores.filter({ $0.value.isFinite }).min(by: {
-            $0.value < $1.value || ($0.value == $1.value && $0.key < $1.key)
-        }) {
-            chosenName = best.key
-            // The incumbent stays unless a challenger's backtest error is clearly lower: a few
-            // windows rank close methods by chance.
-            if let incumbent, incumbent != best.key, let score = scores[incumbent],
-                score <= best.value * (1 + challengerMargin)
-            {
-                chosenName = incumbent
-                notes.append(
-                    "\(best.key) backtested \(String(format: "%.1f", 100 * (1 - best.value / score))) % better than \(incumbent), "
-                        + "within the \(Int(100 * challengerMargin)) % margin a challenger must clear: \(incumbent) is kept"
-                )
-            }
-        } else if let runnable = methods.first(where: { $0.forecast(y, h) != nil }) {
-            chosenName = runnable.name
-            notes.append("no backtest was possible: \(chosenName) is used without a check of its accuracy")
-        } else {
-            chosenName = ForecastMethod.naive.name
-            let fewest = methods.map(\.minimumLength).min() ?? 1
-            notes.append(
-                "\(n) periods are too few for \(methods.map(\.name).joined(separator: ", ")) (the least needs \(fewest)): the last value is repeated"
-            )
-        }
-        if hb < h && !scores.isEmpty {
-            notes.insert("backtest horizon shortened to \(hb) of \(h) periods: the history is short", at: 0)
-        }
-        // Final forecast from the whole history.
-        var point: [Double]
-        if let f = forecast(named: chosenName, y, h) {
-            point = f
-        } else {
-            point = ForecastMethod.naive.forecast(y, h)!
-            notes.append("\(chosenName) failed on the whole history; Naive is used")
-        }
-        if point.isEmpty { point = ForecastMethod.naive.forecast(y, h)! }
+        var point = finalForecast(named: chosen, y, h, notes: &notes)
         if nonNegative { point = point.map { max(0, $0) } }
-        // Intervals from out-of-selection errors: in each backtest window, the errors of the
-        // method the other windows would have chosen, so that the choice's optimism does not
-        // narrow the bands.
-        var errors: [[Double]] = []
-        for w in 0..<actuals.count {
-            var pick = chosenName
-            if actuals.count >= 2 {
-                let others = (0..<actuals.count).filter { $0 != w }
-                let heldOut = scores.keys.compactMap { name -> (String, Double)? in
-                    guard let forecasts = backtests[name], forecasts.count == actuals.count else { return nil }
-                    let score = Self.meanMASE(
-                        others.map { forecasts[$0] }, others.map { actuals[$0] }, others.map { scales[$0] })
-                    return score.isFinite ? (name, score) : nil
-                }
-                if let best = heldOut.min(by: { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }) { pick = best.0 }
-            }
-            if let forecasts = backtests[pick], forecasts.count == actuals.count {
-                errors.append((0..<hb).map { actuals[w][$0] - forecasts[w][$0] })
-            }
-        }
-        // Older windows, where only the chosen method runs, while at least half the history remains.
-        if !errors.isEmpty {
-            for extra in 1...max(calibrationWindows, 1) where calibrationWindows > 0 {
-                let cut = n - (usableWindows + extra) * hb
-                guard cut >= n / 2 else { break }
-                guard let f = forecast(named: chosenName, Array(y[..<cut]), hb) else { break }
-                errors.append((0..<hb).map { actual[cut + $0] - f[$0] })
-            }
-        }
+        let errors = intervalErrors(backtest, chosen: chosen, y, actual: actual)
+        var result = Result(
+            point: point, lower80: [], upper80: [], lower95: [], upper95: [], model: chosen,
+            backtestMASE: backtest.scores[chosen], notes: notes)
         let bands = ConformalIntervals.bands(
             errors: errors, horizon: h, fallbackScale: Self.fallbackScale(y, season: scaleSeason))
-        var result = Result(
-            point: point, lower80: [], upper80: [], lower95: [], upper95: [], model: chosenName,
-            backtestMASE: scores[chosenName], notes: notes)
         for k in 0..<h {
             result.lower80.append(point[k] + bands.lower80[k])
             result.upper80.append(point[k] + bands.upper80[k])

@@ -200,7 +200,8 @@ public enum ExponentialSmoothing {
         var best: ETSFit?
         for model in ETSModel.candidates(period: period, count: y.count, positive: positive, allowTrend: allowTrend) {
             guard let fit = fit(y, model: model) else { continue }
-            if best == nil || fit.aicc < best!.aicc { best = fit }
+            if let current = best, !(fit.aicc < current.aicc) { continue }
+            best = fit
         }
         return best
     }

@@ -43,7 +43,7 @@ enum NelderMead {
                 }
             }
         }
-        let best = values.indices.min { values[$0] < values[$1] }!
+        let best = values.indices.min { values[$0] < values[$1] } ?? 0
         return (simplex[best], values[best])
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// A first-in first-out queue between two threads that holds at most `capacity` elements:
 /// `push` waits while it is full and `pop` while it is empty, which keeps memory bounded and
-/// lets the faster stage wait for the slower one. `close` ends it for both sides.
+/// lets the faster thread wait for the slower one. `close` ends it for both sides.
 final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
     private let condition = NSCondition()
     private var items: [Element?]

@@ -140,16 +140,16 @@ private struct WriteSession {
         let reader = DecompressingReader(source: source)
         let pool = ChunkPool(count: FileLoader.chunkCount, size: FileLoader.chunkSize)
         let events = BoundedQueue<ReadEvent>(capacity: FileLoader.chunkCount)
-        let messages = BoundedQueue<StageMessage>(capacity: FileLoader.messageQueueDepth)
+        let messages = BoundedQueue<WorkerMessage>(capacity: FileLoader.messageQueueDepth)
         let progress = loader.progress
         let handover = Handover(value: reader)
         let readThread = WorkerThread(name: "phasecast-read") {
-            ReadStage.run(reader: handover.value, pool: pool, events: events, progress: progress)
+            ReadWorker.run(reader: handover.value, pool: pool, events: events, progress: progress)
         }
-        let stage = ParseStage(
+        let worker = ParseWorker(
             forcedFormat: loader.options.format, options: loader.options.parse, keepRaw: loader.options.keepRaw,
             events: events, pool: pool, output: messages, progress: progress)
-        let parseThread = WorkerThread(name: "phasecast-parse") { stage.run() }
+        let parseThread = WorkerThread(name: "phasecast-parse") { worker.run() }
 
         var outcome: FileOutcome?
         var failure: FileFailure?
@@ -199,7 +199,8 @@ private struct WriteSession {
         try? connection.execute("ROLLBACK")
         loader.statements.forgetUncommittedModels()
         return loader.failed(
-            plan, started, failure!, totals: totals?.read ?? partialTotals(reader), format: totals?.format)
+            plan, started, failure ?? .content("the file did not load (no reason was recorded)"),
+            totals: totals?.read ?? partialTotals(reader), format: totals?.format)
     }
 
     private func partialTotals(_ reader: DecompressingReader) -> ReadTotals {

@@ -97,7 +97,7 @@ final class IngestStatements {
             if first == nil { first = connection.lastInsertRowID }
             index += 1
         }
-        return (first!, connection.lastInsertRowID)
+        return (first ?? connection.lastInsertRowID, connection.lastInsertRowID)
     }
 
     @inline(__always)

@@ -26,9 +26,9 @@ final class LineBuffer {
     var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
 
     func append(_ piece: UnsafeRawBufferPointer) {
-        guard piece.count > 0 else { return }
+        guard let start = piece.baseAddress, piece.count > 0 else { return }
         reserve(count + piece.count)
-        (base + count).copyMemory(from: piece.baseAddress!, byteCount: piece.count)
+        (base + count).copyMemory(from: start, byteCount: piece.count)
         count += piece.count
     }
 

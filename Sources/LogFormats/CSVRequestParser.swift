@@ -43,7 +43,7 @@ public struct CSVRequestParser: LogLineParser {
             self.model = model
             self.status = status
             self.metadata = metadata
-            widest = [timestamp, prompt, output, cached, model, status, metadata].compactMap { $0 }.max()!
+            widest = [timestamp, prompt, output, cached, model, status, metadata].compactMap { $0 }.max() ?? timestamp
         }
     }
 
@@ -167,20 +167,22 @@ public struct CSVRequestParser: LogLineParser {
         case .relative(let unit, let start):
             micros = FieldReading.relativeInstant(stamp, unit: unit, start: start, reason: &reason)
         }
-        guard let micros else { return .rejected(reason!) }
+        guard let micros else { return .rejected(reason ?? "unreadable timestamp") }
         guard let prompt = FieldReading.count(record.field(layout.prompt), "prompt tokens", reason: &reason),
             let output = FieldReading.count(record.field(layout.output), "output tokens", reason: &reason)
-        else { return .rejected(reason!) }
+        else { return .rejected(reason ?? "unreadable token count") }
         var cached: Int64 = 0
         if let column = layout.cached, ByteParsing.trimmed(record.field(column)).count > 0 {
             guard let value = FieldReading.count(record.field(column), "cached tokens", reason: &reason) else {
-                return .rejected(reason!)
+                return .rejected(reason ?? "unreadable cached tokens")
             }
             cached = value
         } else if let column = layout.metadata {
             cached = cachedTokens(inMetadata: record.field(column), escaped: record.isEscaped(column))
         }
-        guard FieldReading.checkCached(cached, prompt: prompt, reason: &reason) else { return .rejected(reason!) }
+        guard FieldReading.checkCached(cached, prompt: prompt, reason: &reason) else {
+            return .rejected(reason ?? "cached tokens exceed the prompt tokens")
+        }
 
         var status = RequestStatus.ok
         if let column = layout.status {
@@ -213,14 +215,15 @@ public struct CSVRequestParser: LogLineParser {
     private mutating func cachedTokens(inMetadata raw: UnsafeRawBufferPointer, escaped: Bool) -> Int64 {
         let trimmed = ByteParsing.trimmed(raw)
         guard trimmed.count > 2, trimmed[0] == UInt8(ascii: "{") else { return 0 }
-        if metadataScanner == nil { metadataScanner = JSONLineScanner() }
+        let scanner = metadataScanner ?? JSONLineScanner()
+        metadataScanner = scanner
         var finder = CachedTokensFinder()
         if escaped {
             // The CSV escaped its quotes as "": undo that before reading the JSON.
             let bytes = CSVRecord.unescapingQuotes(trimmed)
-            _ = bytes.withUnsafeBytes { metadataScanner!.scan($0, visitor: &finder) }
+            _ = bytes.withUnsafeBytes { scanner.scan($0, visitor: &finder) }
         } else {
-            _ = metadataScanner!.scan(trimmed, visitor: &finder)
+            _ = scanner.scan(trimmed, visitor: &finder)
         }
         return finder.cached ?? 0
     }

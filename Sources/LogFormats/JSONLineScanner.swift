@@ -103,8 +103,10 @@ public struct JSONPath {
     /// Whether the component at `index` is the key `name`.
     @inlinable @inline(__always)
     public func component(_ index: Int, is name: StaticString) -> Bool {
-        guard index >= 0, index < depth, lengths[index] == name.utf8CodeUnitCount else { return false }
-        return JSONPath.sameBytes(line.baseAddress! + starts[index], UnsafeRawPointer(name.utf8Start), lengths[index])
+        guard index >= 0, index < depth, lengths[index] == name.utf8CodeUnitCount, let base = line.baseAddress else {
+            return false
+        }
+        return JSONPath.sameBytes(base + starts[index], UnsafeRawPointer(name.utf8Start), lengths[index])
     }
 
     /// Compares short byte runs eight bytes at a time; keys are too short for memcmp's call to pay.
@@ -337,8 +339,8 @@ public final class JSONLineScanner {
     private func literalLength(_ line: UnsafeRawBufferPointer, at i: Int) -> Int? {
         func matches(_ word: StaticString) -> Bool {
             let length = word.utf8CodeUnitCount
-            guard i + length <= line.count else { return false }
-            return memcmp(line.baseAddress! + i, word.utf8Start, length) == 0
+            guard i + length <= line.count, let base = line.baseAddress else { return false }
+            return memcmp(base + i, word.utf8Start, length) == 0
         }
         if matches("true") { return 4 }
         if matches("false") { return 5 }

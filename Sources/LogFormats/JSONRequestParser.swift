@@ -42,9 +42,11 @@ public struct JSONRequestParser: LogLineParser {
             return failed ? .skipped : .rejected(missingUsageReason)
         }
         guard FieldReading.checkCached(tokens.cached, prompt: tokens.prompt, reason: &reason) else {
-            return .rejected(reason!)
+            return .rejected(reason ?? "cached tokens exceed the prompt tokens")
         }
-        guard let micros = timestamp(&fields, reason: &reason) else { return .rejected(reason!) }
+        guard let micros = timestamp(&fields, reason: &reason) else {
+            return .rejected(reason ?? "unreadable timestamp")
+        }
         let modelSlot = flavor == .bedrock ? fields.modelId : fields.model
         let model: Int32
         if let value = modelSlot.value(in: line), value.kind == .string {

@@ -16,8 +16,9 @@ struct JSONUsageFields: JSONVisitor {
 
         @inline(__always)
         mutating func offer(_ candidate: JSONValue, depth candidateDepth: Int, line: UnsafeRawBufferPointer) {
-            guard candidateDepth < Int(depth) else { return }
-            start = Int32(candidate.bytes.baseAddress! - line.baseAddress!)
+            guard candidateDepth < Int(depth), let value = candidate.bytes.baseAddress, let base = line.baseAddress
+            else { return }
+            start = Int32(value - base)
             length = Int32(candidate.bytes.count)
             kind = candidate.kind
             hasEscapes = candidate.hasEscapes

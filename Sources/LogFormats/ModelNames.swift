@@ -63,7 +63,11 @@ public struct ModelNames: Sendable {
     @inline(__always)
     private static func same(_ stored: [UInt8], _ bytes: UnsafeRawBufferPointer) -> Bool {
         guard stored.count == bytes.count else { return false }
-        return stored.withUnsafeBytes { JSONPath.sameBytes($0.baseAddress!, bytes.baseAddress!, bytes.count) }
+        guard let candidate = bytes.baseAddress else { return stored.isEmpty }
+        return stored.withUnsafeBytes { storedBytes in
+            guard let start = storedBytes.baseAddress else { return false }
+            return JSONPath.sameBytes(start, candidate, bytes.count)
+        }
     }
 
     @inline(__always)

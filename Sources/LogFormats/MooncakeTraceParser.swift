@@ -100,7 +100,7 @@ public struct MooncakeTraceParser: LogLineParser {
         guard let micros = FieldReading.relativeInstant(stamp.bytes, unit: unit, start: start, reason: &reason),
             let input = FieldReading.count(inputValue.bytes, "input_length", reason: &reason),
             let output = FieldReading.count(outputValue.bytes, "output_length", reason: &reason)
-        else { return .rejected(reason!) }
+        else { return .rejected(reason ?? "unreadable timestamp or length") }
         held.append(
             Held(
                 micros: micros, line: number, input: input, output: output, chainStart: chains.count,

@@ -73,18 +73,18 @@ public struct ColumnMap: Sendable, Equatable {
             guard values[key] == nil else { throw .badMap("key '\(key)' is given twice") }
             values[key] = String(parts[1]).trimmingSpaces()
         }
-        let missing = ["ts", "prompt", "output"].filter { values[$0] == nil }
-        guard missing.isEmpty else {
+        guard let timestamp = values["ts"], let prompt = values["prompt"], let output = values["output"] else {
+            let missing = ["ts", "prompt", "output"].filter { values[$0] == nil }
             throw .badMap("missing \(missing.joined(separator: ", ")) (ts, prompt and output are required)")
         }
         self.init(
-            timestamp: values["ts"]!, prompt: values["prompt"]!, output: values["output"]!,
+            timestamp: timestamp, prompt: prompt, output: output,
             cached: values["cached"], model: values["model"], status: values["status"])
     }
 }
 
 /// Why a parser cannot be set up for a file: missing or wrong options, unusable header.
-public enum FormatSetupError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum FormatSetupError: PhasecastError, Equatable, Sendable {
     /// The format's timestamps are offsets and `--start` was not given.
     case needsStart(format: String, unit: String)
     /// `--map` is malformed.
@@ -109,6 +109,14 @@ public enum FormatSetupError: Error, Equatable, Sendable, CustomStringConvertibl
                 + "(header: \(header.joined(separator: ",")))"
         case .undetected(let firstLine):
             "could not tell the log format from the first line (\(firstLine)); pass --format NAME"
+        }
+    }
+
+    /// Missing or wrong options are a usage error; a file the options cannot read is bad data.
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .needsStart, .badMap, .needsMap: .usage
+        case .missingColumns, .undetected: .dataError
         }
     }
 }

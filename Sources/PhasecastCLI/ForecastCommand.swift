@@ -47,22 +47,13 @@ struct ForecastCommand: ParsableCommand {
                 throw ValidationError("--horizon must be a positive number of periods")
             }
         } else {
-            guard Self.days(options.horizon) != nil else {
+            guard CalendarDay.duration(options.horizon) != nil else {
                 throw ValidationError("--horizon must be like 90d, 12w or 90 (days)")
             }
         }
         if let events, !FileManager.default.fileExists(atPath: events) {
             throw ValidationError("--events \(events): no such file")
         }
-    }
-
-    /// `90d`, `12w`, `90` → days.
-    static func days(_ text: String) -> Int? {
-        let lower = text.lowercased().trimmingCharacters(in: .whitespaces)
-        if lower.hasSuffix("d"), let n = Int(lower.dropLast()), n > 0 { return n }
-        if lower.hasSuffix("w"), let n = Int(lower.dropLast()), n > 0 { return n * 7 }
-        if let n = Int(lower), n > 0 { return n }
-        return nil
     }
 
     func run() throws {
@@ -74,7 +65,8 @@ struct ForecastCommand: ParsableCommand {
                 connection.setBusyTimeout(milliseconds: 30_000)
                 try Migrator.migrate(connection)
                 let outcome = try ForecastStage(
-                    connection: connection, horizonDays: Self.days(options.horizon) ?? 90, eventDays: try eventDays()
+                    connection: connection, horizonDays: CalendarDay.duration(options.horizon) ?? 90,
+                    eventDays: try eventDays()
                 ).run()
                 Console.error(outcome.summary)
             } else {
@@ -96,56 +88,31 @@ struct ForecastCommand: ParsableCommand {
     }
 
     func forecastSeries() throws {
-        let frequency = options.frequency!
-        let h = Int(options.horizon)!
-        let file = try SeriesFile.read(path: options.series!, frequency: frequency)
-        let step = frequency == .daily ? UTCTime.microsPerDay : UTCTime.microsPerHour
-        let events = try eventDays()
+        guard let frequency = options.frequency, let h = Int(options.horizon), let path = options.series,
+            let out = options.out
+        else { throw ValidationError("--series, --out, --freq and --horizon are required") }
+        let file = try SeriesFile.read(path: path, frequency: frequency)
         let selection = try options.selection(
             frequency: frequency, seasons: options.seasons(length: file.series.first?.values.count ?? 0))
-        let outputs = parallelMap(file.series.count) { index -> (rows: [ForecastRow], choices: [String]) in
-            let series = file.series[index]
-            let seasons = options.seasons(length: series.values.count)
-            let last = series.stamps[series.stamps.count - 1]
-            let cutoff = SeriesFile.format(last, frequency)
-            var rows: [ForecastRow] = []
-            var choices: [String] = []
-            let eventIndexes = Set(
-                events.compactMap { day -> Int? in
-                    let offset = (day * UTCTime.microsPerDay - series.stamps[0]) / step
-                    return offset >= 0 ? Int(offset) : nil
-                })
-            for (label, result) in runMethods(
-                series.values, h: h, frequency: frequency, seasons: seasons, selection: selection, events: eventIndexes)
-            {
-                let mase = result.backtestMASE.map { String(format: "%.3f", $0) } ?? "–"
-                let notes = result.notes.joined(separator: "; ").replacingOccurrences(of: "|", with: "/")
-                choices.append("| \(series.id) | \(label) | \(result.model) | \(mase) | \(notes) |")
-                for k in 0..<h {
-                    rows.append(
-                        ForecastRow(
-                            id: series.id, cutoff: cutoff, ds: SeriesFile.format(last + Int64(k + 1) * step, frequency),
-                            yhat: result.point[k], lo80: result.lower80[k], hi80: result.upper80[k],
-                            lo95: result.lower95[k],
-                            hi95: result.upper95[k], model: label))
-                }
-            }
-            return (rows, choices)
-        }
+        let forecast = SeriesForecast(horizon: h, frequency: frequency, eventDays: try eventDays()).run(
+            file, seasons: { options.seasons(length: $0) }, selection: selection)
         var text = ForecastRow.header + "\n"
-        for output in outputs { for row in output.rows { text += row.csv + "\n" } }
+        for row in forecast.rows { text += row.csv + "\n" }
         do {
-            try text.write(toFile: options.out!, atomically: true, encoding: .utf8)
+            try text.write(toFile: out, atomically: true, encoding: .utf8)
         } catch {
-            throw CommandError(message: "\(options.out!): \(error.localizedDescription)", status: .ioError)
+            throw CommandError(message: "\(out): \(error.localizedDescription)", status: .ioError)
         }
         var table = "| unique_id | model | method | backtest MASE | notes |\n|---|---|---|---:|---|\n"
-        for output in outputs { for line in output.choices { table += line + "\n" } }
+        for choice in forecast.choices {
+            let mase = choice.backtestMASE.map { String(format: "%.3f", $0) } ?? "–"
+            let notes = choice.notes.joined(separator: "; ").replacingOccurrences(of: "|", with: "/")
+            table += "| \(choice.series) | \(choice.label) | \(choice.method) | \(mase) | \(notes) |\n"
+        }
         Console.output(table)
-        let filled = file.series.filter { $0.filled > 0 }
-        for series in filled {
+        for series in file.series where series.filled > 0 {
             Console.error("note: \(series.id): \(series.filled) missing periods were interpolated")
         }
-        Console.error("forecast: \(file.series.count) series, \(h) periods → \(options.out!)")
+        Console.error("forecast: \(file.series.count) series, \(h) periods → \(out)")
     }
 }

@@ -127,8 +127,8 @@ struct RatiosCommand: ParsableCommand {
                     + "(\(String(format: "%+.0f", trend.change * 100)) %, \(String(format: "%+.1f", trend.changePerPeriod * 700)) % a week): \(direction)"
             )
         }
-        if let last = output.rows.last(where: { $0.flag != nil }) {
-            lines.append("last shift: \(last.period) is \(last.flag!) than the band of the \(output.by)s before it")
+        if let last = output.rows.last(where: { $0.flag != nil }), let flag = last.flag {
+            lines.append("last shift: \(last.period) is \(flag) than the band of the \(output.by)s before it")
         }
         return lines
     }

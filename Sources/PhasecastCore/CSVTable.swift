@@ -8,10 +8,11 @@ public struct CSVTable: Sendable {
     public let lines: [Int]
 
     /// Why a CSV text could not be read.
-    public struct ParseError: Error, CustomStringConvertible, Equatable, Sendable {
+    public struct ParseError: PhasecastError, Equatable, Sendable {
         public let line: Int
         public let reason: String
         public var description: String { "line \(line): \(reason)" }
+        public var exitStatus: ExitStatus { .dataError }
     }
 
     /// Reads `text`; the first non-blank record is the header. Quoted fields may hold commas,

@@ -22,4 +22,13 @@ public enum CalendarDay {
     public static func format(_ day: Int64) -> String {
         UTCTime.isoDate(micros: day * UTCTime.microsPerDay)
     }
+
+    /// A duration in days written `90d`, `13w` or `90`; nil when it is none or not positive.
+    public static func duration(_ text: String) -> Int? {
+        let lower = text.lowercased().trimmingSpaces()
+        if lower.hasSuffix("d"), let n = Int(lower.dropLast()), n > 0 { return n }
+        if lower.hasSuffix("w"), let n = Int(lower.dropLast()), n > 0, n <= Int.max / 7 { return n * 7 }
+        if let n = Int(lower), n > 0 { return n }
+        return nil
+    }
 }

@@ -99,7 +99,7 @@ public struct LengthHistogram: Sendable, Equatable {
             }
             cumulative = next
         }
-        return Double(Self.lowerBound(of: entries.last!.bucket))
+        return Double(Self.lowerBound(of: entries.last?.bucket ?? 0))
     }
 
     /// The JSON text stored in SQLite.

@@ -155,13 +155,7 @@ struct TableReader {
         }
     }
 
-    static func parseDays(_ text: String) -> Int? {
-        let lower = text.lowercased().trimmingCharacters(in: .whitespaces)
-        if lower.hasSuffix("d"), let n = Int(lower.dropLast()), n > 0 { return n }
-        if lower.hasSuffix("w"), let n = Int(lower.dropLast()), n > 0 { return n * 7 }
-        if let n = Int(lower), n > 0 { return n }
-        return nil
-    }
+    static func parseDays(_ text: String) -> Int? { CalendarDay.duration(text) }
 
     static func format(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)

@@ -1,3 +1,5 @@
+import PhasecastCore
+
 /// A value of a TOML document, with the line it was written on.
 public indirect enum TOMLValue: Sendable, Equatable {
     case string(String)
@@ -38,10 +40,11 @@ public struct TOMLTable: Sendable, Equatable {
 }
 
 /// A syntax error in a TOML document, at a line.
-public struct TOMLError: Error, Equatable, Sendable, CustomStringConvertible {
+public struct TOMLError: PhasecastError, Equatable, Sendable {
     public var line: Int
     public var reason: String
     public var description: String { "line \(line): \(reason)" }
+    public var exitStatus: ExitStatus { .config }
 }
 
 /// Parses the part of TOML that pipeline files use: comments, `[table]` and `[a.b]` headers,

@@ -151,8 +151,8 @@ public struct CapacityPlanner: Sendable {
                 let estimator = CostEstimator(catalog: catalog)
                 let applied = try scenario.apply(to: model.deployment, estimator: estimator)
                 changed.append((model, applied))
-                let parts = Phase.allCases.map { phase -> String in
-                    let (deployment, factor) = applied[phase]!
+                let parts = Phase.allCases.compactMap { phase -> String? in
+                    guard let (deployment, factor) = applied[phase] else { return nil }
                     return String(
                         format: "%@ ×%.2f on %@ TP%d", phase.rawValue, factor, deployment.profile.gpu,
                         deployment.tp(phase))
@@ -250,7 +250,8 @@ public struct CapacityPlanner: Sendable {
             for p in prefill {
                 guard let d = byDay[p.day] else { continue }
                 let pair = (p.day, busy(p, prefillShape), busy(d, decodeShape))
-                if best == nil || pair.1 + pair.2 > best!.prefill + best!.decode { best = pair }
+                if let current = best, !(pair.1 + pair.2 > current.prefill + current.decode) { continue }
+                best = pair
             }
             let tp = deployment.estimate.decode.tp
             let perNode = (try? catalog.gpu(named: deployment.profile.gpu).gpusPerNode) ?? 8

@@ -109,7 +109,7 @@ public struct FleetPool: Sendable, Equatable, Codable {
             groups[key, default: []].append(plan)
         }
         return order.map { key in
-            let members = groups[key]!
+            let members = groups[key] ?? []
             let perNode = members[0].pool.gpusPerNode
             let gpus = members.reduce(0) { $0 + $1.gpus }
             let nodes = (gpus + perNode - 1) / perNode

@@ -1,3 +1,4 @@
+import PhasecastCore
 import PhasecastResources
 
 /// One schema migration: a numbered SQL script.
@@ -25,7 +26,7 @@ public struct Migration: Sendable, Equatable {
 }
 
 /// Why migrating failed.
-public enum MigrationError: Error, Equatable, CustomStringConvertible {
+public enum MigrationError: PhasecastError, Equatable {
     /// The database was written by a newer phasecast.
     case newerSchema(database: Int64, known: Int64)
 
@@ -35,6 +36,9 @@ public enum MigrationError: Error, Equatable, CustomStringConvertible {
             "the database has schema version \(database), newer than this phasecast knows (\(known)); upgrade phasecast"
         }
     }
+
+    /// The database does not fit this phasecast: a configuration problem of the installation.
+    public var exitStatus: ExitStatus { .config }
 }
 
 /// Brings a database to the newest schema: applies, in order and each in its own transaction,

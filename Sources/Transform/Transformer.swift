@@ -61,10 +61,11 @@ public struct Transformer {
         func visit(_ name: String, _ path: [String]) throws(TransformError) {
             if state[name] == 2 { return }
             if state[name] == 1 { throw .cycle(path + [name]) }
+            guard let model = byName[name] else { throw .unknownDependency(model: path.last ?? name, dependency: name) }
             state[name] = 1
-            for dependency in byName[name]!.dependencies { try visit(dependency, path + [name]) }
+            for dependency in model.dependencies { try visit(dependency, path + [name]) }
             state[name] = 2
-            result.append(byName[name]!)
+            result.append(model)
         }
         for model in models.sorted(by: { $0.name < $1.name }) { try visit(model.name, []) }
         return result

@@ -11,7 +11,7 @@ import PhasecastCore
 /// The parsing thread's work for one file: tells the format from the first lines (unless
 /// forced), then cuts lines, parses them, accumulates minute rollups and hands batches of
 /// requests, rejects and rollups to the writer.
-struct ParseStage {
+struct ParseWorker {
     /// The format to read the file as; nil to detect it.
     let forcedFormat: LogFormat?
     let options: ParseOptions
@@ -19,7 +19,7 @@ struct ParseStage {
     let keepRaw: Bool
     let events: BoundedQueue<ReadEvent>
     let pool: ChunkPool
-    let output: BoundedQueue<StageMessage>
+    let output: BoundedQueue<WorkerMessage>
     let progress: IngestProgress
 
     static let requestBatchSize = 16_384
@@ -65,7 +65,7 @@ struct ParseStage {
         }
         if firstLines.isEmpty {
             // No lines at all: finish without a parser.
-            var empty = Run(stage: self, format: format, keepRaw: keepRaw)
+            var empty = Run(worker: self, format: format, keepRaw: keepRaw)
             empty.finishWithoutLines(totals: totals)
             return
         }
@@ -80,7 +80,7 @@ struct ParseStage {
             if case .failure(let error) = made { output.push(.failed(.setup(error))) }
             return
         }
-        var run = Run(stage: self, format: format, keepRaw: keepRaw)
+        var run = Run(worker: self, format: format, keepRaw: keepRaw)
         switch selected {
         case .csv(var parser): run.stream(&parser, head: head, totals: totals)
         case .json(var parser): run.stream(&parser, head: head, totals: totals)
@@ -125,10 +125,10 @@ extension Array where Element == [UInt8] {
     }
 }
 
-extension ParseStage {
+extension ParseWorker {
     /// The state of one file's parse: counts, the batch being filled, the rollups.
     struct Run {
-        let stage: ParseStage
+        let worker: ParseWorker
         let format: LogFormat
         let keepRaw: Bool
         var models: ModelNames
@@ -146,20 +146,20 @@ extension ParseStage {
         /// False once the writer stopped listening.
         var writerListening = true
 
-        init(stage: ParseStage, format: LogFormat, keepRaw: Bool) {
-            self.stage = stage
+        init(worker: ParseWorker, format: LogFormat, keepRaw: Bool) {
+            self.worker = worker
             self.format = format
             self.keepRaw = keepRaw
-            models = ModelNames(fallback: stage.options.defaultModel)
-            if keepRaw { batch.reserveCapacity(ParseStage.requestBatchSize) }
+            models = ModelNames(fallback: worker.options.defaultModel)
+            if keepRaw { batch.reserveCapacity(ParseWorker.requestBatchSize) }
         }
 
-        private mutating func send(_ message: StageMessage) {
+        private mutating func send(_ message: WorkerMessage) {
             guard writerListening else { return }
-            if !stage.output.push(message) {
+            if !worker.output.push(message) {
                 writerListening = false
-                stage.events.cancel()
-                stage.pool.close()
+                worker.events.cancel()
+                worker.pool.close()
             }
         }
 
@@ -181,15 +181,15 @@ extension ParseStage {
             }
             if keepRaw {
                 batch.append(request)
-                if batch.count == ParseStage.requestBatchSize {
+                if batch.count == ParseWorker.requestBatchSize {
                     sendNewModels()
                     send(.requests(batch))
                     batch = []
-                    batch.reserveCapacity(ParseStage.requestBatchSize)
-                    stage.progress.rowsParsed.store(rows, ordering: .relaxed)
+                    batch.reserveCapacity(ParseWorker.requestBatchSize)
+                    worker.progress.rowsParsed.store(rows, ordering: .relaxed)
                 }
             } else if rows & 0xFFFF == 0 {
-                stage.progress.rowsParsed.store(rows, ordering: .relaxed)
+                worker.progress.rowsParsed.store(rows, ordering: .relaxed)
             }
         }
 
@@ -198,7 +198,7 @@ extension ParseStage {
             let record = RejectRecord(line: line, reason: reason, excerpt: RejectRecord.excerpt(of: bytes))
             if sampleRejects.count < 5 { sampleRejects.append(record) }
             rejects.append(record)
-            if rejects.count == ParseStage.rejectBatchSize {
+            if rejects.count == ParseWorker.rejectBatchSize {
                 send(.rejects(rejects))
                 rejects = []
             }
@@ -265,12 +265,12 @@ extension ParseStage {
             var endTotals = totals
             if endTotals != nil { drain(&parser, splitter, assembler, atEnd: true, &request) }
             while endTotals == nil && fileError == nil && writerListening {
-                guard let event = stage.events.pop() else { return }
+                guard let event = worker.events.pop() else { return }
                 switch event {
                 case .chunk(let chunk):
                     splitter.begin(chunk.bytes)
                     drain(&parser, splitter, assembler, atEnd: false, &request)
-                    stage.pool.give(chunk)
+                    worker.pool.give(chunk)
                 case .end(let end):
                     endTotals = end
                     drain(&parser, splitter, assembler, atEnd: true, &request)
@@ -280,8 +280,8 @@ extension ParseStage {
                 }
             }
             if let fileError {
-                stage.events.cancel()
-                stage.pool.close()
+                worker.events.cancel()
+                worker.pool.close()
                 send(.failed(.content(fileError)))
                 return
             }
@@ -292,18 +292,22 @@ extension ParseStage {
 
         /// Ends a file that had no lines.
         mutating func finishWithoutLines(totals: ReadTotals?) {
-            var endTotals = totals
-            while endTotals == nil {
-                guard let event = stage.events.pop() else { return }
+            if let totals {
+                finish(totals: totals)
+                return
+            }
+            while true {
+                guard let event = worker.events.pop() else { return }
                 switch event {
-                case .chunk(let chunk): stage.pool.give(chunk)
-                case .end(let end): endTotals = end
+                case .chunk(let chunk): worker.pool.give(chunk)
+                case .end(let end):
+                    finish(totals: end)
+                    return
                 case .failed(let error):
                     send(.failed(.extract(error)))
                     return
                 }
             }
-            finish(totals: endTotals!)
         }
 
         private mutating func finish(totals: ReadTotals) {
@@ -316,7 +320,7 @@ extension ParseStage {
             if !batch.isEmpty { send(.requests(batch)) }
             if !rejects.isEmpty { send(.rejects(rejects)) }
             if !rollups.isEmpty { send(.rollups(rollups.drain())) }
-            stage.progress.rowsParsed.store(rows, ordering: .relaxed)
+            worker.progress.rowsParsed.store(rows, ordering: .relaxed)
             send(
                 .finished(
                     ParseTotals(

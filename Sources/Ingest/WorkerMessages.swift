@@ -40,7 +40,7 @@ struct ReadTotals: Sendable {
 }
 
 /// What the parsing thread hands to the writing thread, in order.
-enum StageMessage: Sendable {
+enum WorkerMessage: Sendable {
     /// Names of models first seen since the last such message, continuing the file's numbering.
     case models([String])
     case requests([ParsedRequest])
@@ -64,7 +64,7 @@ struct ParseTotals: Sendable {
 }
 
 /// Why a file did not load. Each case words its own message and exit status.
-public enum FileFailure: Error, Sendable, CustomStringConvertible {
+public enum FileFailure: PhasecastError, Sendable {
     case extract(ExtractError)
     case setup(FormatSetupError)
     case content(String)
@@ -82,8 +82,7 @@ public enum FileFailure: Error, Sendable, CustomStringConvertible {
     public var exitStatus: ExitStatus {
         switch self {
         case .extract(let error): error.exitStatus
-        case .setup(.undetected), .setup(.missingColumns): .dataError
-        case .setup: .usage
+        case .setup(let error): error.exitStatus
         case .content: .dataError
         case .database(_, let status): status
         }

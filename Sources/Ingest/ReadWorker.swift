@@ -1,7 +1,7 @@
 import Extract
 
 /// The reading thread's loop: fills pooled chunks with decompressed bytes and queues them.
-enum ReadStage {
+enum ReadWorker {
     static func run(
         reader: DecompressingReader, pool: ChunkPool, events: BoundedQueue<ReadEvent>, progress: IngestProgress
     ) {

@@ -1,0 +1,172 @@
+import Foundation
+import PhasecastCore
+import Planning
+
+/// The report's sections around the plan: what changed, the ratio, the forecast and its
+/// accuracy, the intraday profile, assumptions and data quality.
+extension CapacityReport {
+    func whatChanged() -> String {
+        var md = "## What changed since the last report\n\n"
+        guard let previous = input.previous, let cell = headlineCell else {
+            return md + "This is the pipeline's first report.\n\n"
+        }
+        md += "Previous report: as of \(Horizon.shortDate(previous.asOfDay)).\n\n| | then | now |\n|---|---:|---:|\n"
+        for phase in Phase.allCases {
+            md +=
+                "| \(phase.rawValue) GPUs (P\(plan.headlineQuantile), to \(Horizon.shortDate(previous.horizonEndDay)) then, \(Horizon.shortDate(cell.horizon.lastDay)) now) | \(previous.gpus[phase] ?? 0) | \(cell.gpus(phase)) |\n"
+        }
+        md +=
+            "| $ a month | \(Self.money(previous.dollarsPerMonth)) | \(Self.money(plan.dollarsPerMonth(cell.pools))) |\n"
+        let now = recentTokenRatio()
+        md +=
+            "| prefill:decode tokens, last 7 days | \(previous.tokenRatio.map { String(format: "%.2f", $0) } ?? "–") | \(now.map { String(format: "%.2f", $0) } ?? "–") |\n"
+        for phase in Phase.allCases {
+            let current = input.methods.first { $0.model == "all" && $0.phase == phase }?.backtestMASE
+            md +=
+                "| backtest MASE, all models' \(phase.rawValue) GPU-hours | \(previous.backtestMASE[phase].map { String(format: "%.2f", $0) } ?? "–") | \(current.map { String(format: "%.2f", $0) } ?? "–") |\n"
+        }
+        return md + "\n"
+    }
+
+    /// Mean token ratio of the last 7 whole days.
+    func recentTokenRatio() -> Double? {
+        let recent = input.history.filter { $0.coverage >= 0.98 && $0.day <= input.asOfDay }.suffix(7)
+        let prefill = recent.reduce(0) { $0 + $1.prefillTokens }
+        let output = recent.reduce(0) { $0 + $1.outputTokens }
+        return output > 0 ? prefill / output : nil
+    }
+
+    func ratioSection() -> String {
+        var md = "## The prefill:decode ratio\n\n![Daily prefill:decode ratio](ratio.svg)\n\n"
+        if let trend = ratioTrend() {
+            md += String(
+                format:
+                    "Over the last 28 days the token ratio (prefill tokens per output token) went from %.2f to %.2f (fitted trend): %@. ",
+                trend.start, trend.end, trend.phrase)
+        }
+        let recent = input.history.filter { $0.coverage >= 0.98 }.suffix(7)
+        let prefill = recent.reduce(0) { $0 + $1.prefillGPUHours }
+        let decode = recent.reduce(0) { $0 + $1.decodeGPUHours }
+        if decode > 0 {
+            md += String(
+                format: "In GPU-time, prefill took %.2f GPU-hours per decode GPU-hour over the last 7 days.",
+                prefill / decode)
+        }
+        return md + "\n\n"
+    }
+
+    func forecastSection() -> String {
+        var md = "## Forecast of busy GPU-hours\n\n![GPU-hours per phase, history and forecast](gpu_hours.svg)\n\n"
+        md +=
+            "Each series' method was chosen by a rolling-origin backtest on the series itself (MASE below 1 beats the seasonal naive forecast; a launch or a ramp inside the backtest windows raises it, since it scales errors by the history's typical week-over-week change).\n\n"
+        var methods = MarkdownTable(["model", "phase", "method", "backtest MASE", "notes"], alignment: "lllrl")
+        for choice in input.methods {
+            methods.row([
+                choice.model, choice.phase.rawValue, choice.method,
+                choice.backtestMASE.map { String(format: "%.2f", $0) } ?? "–",
+                MarkdownTable.cell(choice.notes.joined(separator: "; ")),
+            ])
+        }
+        md += methods.markdown
+        md += "\n### Realized accuracy of past forecasts\n\n"
+        if input.realized.isEmpty {
+            md +=
+                "No stored forecast of this pipeline has reached days observed since; realized accuracy appears once one has.\n\n"
+        } else {
+            md +=
+                "Stored forecasts of all models' GPU-hours against what happened, by days ahead. The error is Σ|actual − forecast| ÷ Σ actual; MASE divides the errors by the history's own week-over-week change, so values above 1 lose to repeating last week, and a launch or ramp inside the scored days inflates them. Coverage should be near 0.80 and 0.95.\n\n"
+            var realized = MarkdownTable(
+                ["days ahead", "phase", "days scored", "error", "MASE", "coverage 80 %", "coverage 95 %"],
+                alignment: "llrrrrr")
+            for row in input.realized {
+                realized.row([
+                    row.horizon, row.phase.rawValue, String(row.points),
+                    row.relativeError.map { String(format: "%.1f %%", 100 * $0) } ?? "–",
+                    String(format: "%.2f", row.mase), String(format: "%.2f", row.coverage80),
+                    String(format: "%.2f", row.coverage95),
+                ])
+            }
+            md += realized.markdown + "\n"
+        }
+        return md
+    }
+
+    func intradaySection() -> String {
+        var md = "## Intraday profile\n\n![Share of a day's busy GPU-time by hour](intraday.svg)\n\n"
+        md +=
+            "Peak factors by weekday (busiest hour ÷ mean hour) and burst (busiest minute ÷ busiest hour), over the last \(input.lookbackDays) days:\n\n"
+        var table = MarkdownTable(
+            ["model", "phase", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "burst", "days"],
+            alignment: "llrrrrrrrrr")
+        for row in input.shapes {
+            table.row(
+                [row.model, row.phase.rawValue] + row.shape.peakFactor.map { String(format: "%.2f", $0) }
+                    + [String(format: "%.2f", row.shape.burstFactor), String(row.shape.days)])
+        }
+        return md + table.markdown + "\n"
+    }
+
+    func assumptionsSection() -> String {
+        var md = "## Assumptions\n\n"
+        var models = MarkdownTable(
+            [
+                "model", "profile", "deployment", "mean prompt / cached / output tokens",
+                "prefill tok/s per GPU (bound)", "decode tok/s per GPU (bound)",
+            ], alignment: "llllrr")
+        for a in input.assumptions {
+            models.row([
+                a.model, a.profile, a.summary,
+                String(format: "%.0f / %.0f / %.0f", a.meanPromptTokens, a.meanCachedTokens, a.meanOutputTokens),
+                String(format: "%.0f (%@)", a.prefillTokensPerSecondPerGPU, a.prefillBound),
+                String(format: "%.0f (%@)", a.decodeTokensPerSecondPerGPU, a.decodeBound),
+            ])
+        }
+        md += models.markdown
+        let policy = input.policy
+        md +=
+            "\n- Target utilization: prefill \(Self.decimal(policy.targetUtilization[.prefill] ?? 0.8)), decode \(Self.decimal(policy.targetUtilization[.decode] ?? 0.8)) (prefill also at most what its TTFT target allows under queueing); \(policy.spareWorkers) spare worker(s) per model and phase.\n"
+        md +=
+            "- Quantiles: P50 is the forecast; P90 the upper bound of its 80 % interval; P95 between that and the upper 95 % bound, where a normal distribution puts it.\n"
+        md +=
+            "- Demand on a day is its forecast busy GPU-hours × that weekday's peak factor × the burst factor, measured over the last \(input.lookbackDays) days of each model's traffic.\n"
+        md +=
+            "- GPU specifications, prices and TDP: the `gpus` seed (sources below); prices marked `pipeline` were set in the pipeline file.\n\n"
+        var gpus = MarkdownTable(
+            ["GPU", "$/GPU-hour", "price from", "TDP", "specification source"], alignment: "lrlrl")
+        for (gpu, source, priceSource) in input.quality.seedSources {
+            let economics = plan.economics[gpu]
+            gpus.row([
+                gpu, String(format: "%.2f", economics?.pricePerHour ?? 0),
+                economics?.priceSource == "pipeline" ? "pipeline file" : priceSource,
+                "\(Int(economics?.tdpWatts ?? 0)) W", source,
+            ])
+        }
+        return md + gpus.markdown + "\n"
+    }
+
+    func qualitySection() -> String {
+        let q = input.quality
+        var md = "## Data quality\n\n"
+        md +=
+            "- Files loaded: \(q.filesLoaded); failed: \(q.failedFiles.count)\(q.failedFiles.isEmpty ? "" : " (what failed is not in these figures and is retried on every run)").\n"
+        for file in q.failedFiles {
+            let kept = file.earlierRowsKept ? " — the rows of this path's earlier content are kept in the figures" : ""
+            // Ingest's messages start with the path; the line already names it.
+            let error =
+                file.error.hasPrefix(file.path + ": ") ? String(file.error.dropFirst(file.path.count + 2)) : file.error
+            md += "  - `\(file.path)`: \(error)\(kept)\n"
+        }
+        md += "- Rejected lines: \(q.rejectedLines)"
+        if !q.rejectReasons.isEmpty {
+            md += " — " + q.rejectReasons.map { "\($0.count) × \($0.reason)" }.joined(separator: "; ")
+        }
+        md += " (all in the `v_rejects` view).\n"
+        if q.emptyDays.isEmpty {
+            md += "- No day without traffic inside the observed span.\n"
+        } else {
+            md += "- Days without any traffic: " + q.emptyDays.map(Horizon.shortDate).joined(separator: ", ") + ".\n"
+        }
+        for note in q.forecastNotes { md += "- Forecast: \(note).\n" }
+        return md
+    }
+}

@@ -1,0 +1,194 @@
+import Foundation
+import PhasecastCore
+import Planning
+
+/// The report's sections of the plan itself: GPUs by horizon, the headroom stack, the
+/// aggregated baseline, scenarios, cost and energy.
+extension CapacityReport {
+    func planSection() -> String {
+        var md =
+            "## Plan\n\nGPUs to provision (whole nodes) for the busiest day of each horizon, baseline deployment.\n\n"
+        var gpus = MarkdownTable(
+            ["horizon", "through", "quantile", "prefill GPUs", "decode GPUs", "total", "$ a month"],
+            alignment: "lllrrrr")
+        let today = (Self.total(plan.current, .prefill), Self.total(plan.current, .decode))
+        gpus.row([
+            "today (last 7 days)", Horizon.shortDate(input.asOfDay), "observed", String(today.0), String(today.1),
+            String(today.0 + today.1), Self.money(plan.dollarsPerMonth(plan.current)),
+        ])
+        for horizon in plan.horizons {
+            for q in plan.quantiles {
+                guard let cell = plan.baseline.cell(horizon.key, q) else { continue }
+                let p = cell.gpus(.prefill)
+                let d = cell.gpus(.decode)
+                gpus.row([
+                    horizon.label, Horizon.shortDate(horizon.lastDay) + (horizon.truncated ? " (forecast end)" : ""),
+                    "P\(q)", String(p), String(d), String(p + d), Self.money(plan.dollarsPerMonth(cell.pools)),
+                ])
+            }
+        }
+        md += gpus.markdown
+        if let cell = headlineCell {
+            md += "\n**Workers** (\(cell.horizon.label), P\(cell.quantile)), the xP:yD ratio per model:\n\n"
+            var workers = MarkdownTable(
+                ["model", "prefill workers", "decode workers", "xP:yD", "prefill GPU", "decode GPU"],
+                alignment: "lrrlll")
+            let plans = cell.pools.flatMap(\.plans)
+            for model in Self.orderedModels(plans) {
+                let p = plans.first { $0.pool.model == model && $0.pool.phase == .prefill }
+                let d = plans.first { $0.pool.model == model && $0.pool.phase == .decode }
+                let x = p?.workersWithSpares ?? 0
+                let y = d?.workersWithSpares ?? 0
+                workers.row([
+                    model, String(x), String(y), "\(x)P:\(y)D", p.map { "\($0.pool.gpu) TP\($0.pool.tp)" } ?? "–",
+                    d.map { "\($0.pool.gpu) TP\($0.pool.tp)" } ?? "–",
+                ])
+            }
+            md += workers.markdown
+        }
+        return md + "\n"
+    }
+
+    static func orderedModels(_ plans: [PoolPlan]) -> [String] {
+        var seen: [String] = []
+        for plan in plans where !seen.contains(plan.pool.model) { seen.append(plan.pool.model) }
+        return seen
+    }
+
+    func stackSection() -> String {
+        guard let cell = headlineCell else { return "" }
+        var md = "### Headroom stack (\(cell.horizon.label), P\(cell.quantile))\n\n"
+        md += "Each line is one allowance, applied in order; values are GPUs summed over the models of the pool.\n\n"
+        for pool in cell.pools {
+            let plans = pool.plans
+            let days = Set(plans.filter { $0.dailyGPUHours > 0 }.map(\.bindingDay)).sorted().map(Horizon.shortDate)
+            md +=
+                "**\(pool.phase.rawValue.capitalized) on \(pool.gpu)** (\(plans.count) model\(plans.count == 1 ? "" : "s"); busiest day\(days.count == 1 ? "" : "s"): \(days.joined(separator: ", ")))\n\n"
+            var stack = MarkdownTable(["step", "allowance", "GPUs"], alignment: "llr")
+            stack.row([
+                "forecast P\(cell.quantile) busy GPU-hours of the busiest day ÷ 24",
+                "\(Self.decimal(pool.total { $0.dailyGPUHours })) GPU-h", Self.decimal(pool.total { $0.meanBusyGPUs }),
+            ])
+            stack.row([
+                "intraday peak: busiest hour ÷ mean hour", Self.factors(plans.map(\.peakFactor)),
+                Self.decimal(pool.total { $0.peakHourGPUs }),
+            ])
+            stack.row([
+                "burst: busiest minute ÷ busiest hour", Self.factors(plans.map(\.burstFactor)),
+                Self.decimal(pool.total { $0.burstGPUs }),
+            ])
+            stack.row([
+                "target utilization", Self.factors(plans.map(\.utilization), prefix: "÷ "),
+                Self.decimal(pool.total { $0.provisionedGPUs }),
+            ])
+            let tps = Set(plans.map(\.pool.tp)).sorted().map { "TP\($0)" }.joined(separator: ", ")
+            stack.row([
+                "whole workers (\(tps))", "\(plans.reduce(0) { $0 + $1.workers }) workers",
+                String(plans.reduce(0) { $0 + $1.workers * $1.pool.tp }),
+            ])
+            stack.row([
+                "failure headroom N+\(input.policy.spareWorkers) per model",
+                "\(plans.reduce(0) { $0 + $1.workersWithSpares }) workers", String(plans.reduce(0) { $0 + $1.gpus }),
+            ])
+            stack.row(["whole nodes (\(pool.gpusPerNode) GPUs a node)", "\(pool.nodes) nodes", "**\(pool.gpus)**"])
+            md += stack.markdown + "\n"
+            let demand = pool.total { $0.provisionedGPUs }
+            if pool.gpus > 0 && demand < 0.5 * Double(pool.gpus) {
+                md += String(
+                    format:
+                        "At this size, whole workers, spares and whole nodes are %.0f %% of the pool: demand sizes %@ of its %d GPUs.\n\n",
+                    100 * (1 - demand / Double(pool.gpus)), Self.decimal(demand), pool.gpus)
+            }
+        }
+        return md
+    }
+
+    static func factors(_ values: [Double], prefix: String = "× ") -> String {
+        let distinct = Array(Set(values.map { String(format: "%.2f", $0) })).sorted()
+        return prefix + distinct.joined(separator: ", ")
+    }
+
+    func aggregatedSection() -> String {
+        var md = "### Against aggregated serving\n\n"
+        md +=
+            "The same demand on co-located workers (each model on its decode GPU and TP), prefill in chunks beside the decode batch: a share ρ of each worker's time goes to prefill, decode steps must then fit ITL·(1 − ρ) and run (1 − ρ) of the time. Same utilization target, spares and node rounding.\n\n"
+        md +=
+            "| horizon | disaggregated GPUs | aggregated GPUs | difference | $ a month, disaggregated | $ a month, aggregated |\n|---|---:|---:|---:|---:|---:|\n"
+        for aggregated in plan.aggregated {
+            guard let cell = plan.baseline.cell(aggregated.horizon.key, aggregated.quantile) else { continue }
+            let disaggregated = cell.gpus(.prefill) + cell.gpus(.decode)
+            let together = aggregated.gpusByType.values.reduce(0, +)
+            let unmet = aggregated.pools.filter { $0.busyGPUs == nil }.map(\.model)
+            let aggregatedDollars = aggregated.gpusByType.reduce(0.0) {
+                $0 + Double($1.value) * (plan.economics[$1.key]?.pricePerHour ?? 0) * CapacityPlan.hoursPerMonth
+            }
+            md +=
+                "| \(aggregated.horizon.label) | \(disaggregated) | \(together)\(unmet.isEmpty ? "" : " (ITL unmet for \(unmet.joined(separator: ", ")))") | \(Self.signed(together - disaggregated)) | \(Self.money(plan.dollarsPerMonth(cell.pools))) | \(Self.money(aggregatedDollars)) |\n"
+        }
+        return md + "\n"
+    }
+
+    func scenarioSection() -> String {
+        guard plan.columns.count > 1, let horizon = headlineHorizon else { return "" }
+        let q = plan.headlineQuantile
+        var md = "## Scenarios\n\nEach scenario beside the baseline, \(horizon.label) at P\(q).\n\n"
+        md +=
+            "| scenario | prefill GPUs | decode GPUs | total | $ a month | vs baseline |\n|---|---|---|---:|---:|---:|\n"
+        let base = plan.baseline.cell(horizon.key, q)
+        let baseDollars = base.map { plan.dollarsPerMonth($0.pools) } ?? 0
+        for column in plan.columns {
+            guard let cell = column.cell(horizon.key, q) else { continue }
+            let dollars = plan.dollarsPerMonth(cell.pools)
+            let total = cell.gpus(.prefill) + cell.gpus(.decode)
+            let delta =
+                column.name == "baseline"
+                ? ""
+                : "\(Self.signed(total - ((base?.gpus(.prefill) ?? 0) + (base?.gpus(.decode) ?? 0)))) GPUs, \(dollars >= baseDollars ? "+" : "−")$\(Self.money(abs(dollars - baseDollars)))"
+            md +=
+                "| \(column.name) | \(Self.gpuList(cell.pools, phase: .prefill)) | \(Self.gpuList(cell.pools, phase: .decode)) | \(total) | \(Self.money(dollars)) | \(delta) |\n"
+        }
+        let notes = plan.columns.dropFirst().filter { !$0.notes.isEmpty }
+        if !notes.isEmpty {
+            md += "\nWhat each scenario changes (the factor multiplies the phase's busy GPU-hours):\n\n"
+            for column in notes { md += "- **\(column.name)**: " + column.notes.joined(separator: "; ") + "\n" }
+        }
+        return md + "\n"
+    }
+
+    func costSection() -> String {
+        guard let cell = headlineCell else { return "" }
+        var md = "## Cost and energy (\(cell.horizon.label), P\(cell.quantile))\n\n"
+        md +=
+            "| phase | GPU | GPUs | $/GPU-hour | $ a month | busy GPU-hours a month (P50) | energy a month |\n|---|---|---:|---:|---:|---:|---:|\n"
+        let hours = CapacityPlan.hoursPerMonth
+        for pool in cell.pools {
+            let economics = plan.economics[pool.gpu]
+            let price = economics?.pricePerHour ?? 0
+            // Busy GPU-hours at the median forecast, as a monthly rate over the horizon.
+            let busyPerDay = meanMedianGPUHours(pool)
+            let busyPerMonth = busyPerDay * hours / 24
+            let energy = busyPerMonth * (economics?.tdpWatts ?? 0) / 1e6
+            md +=
+                "| \(pool.phase.rawValue) | \(pool.gpu) | \(pool.gpus) | \(String(format: "%.2f", price)) | \(Self.money(Double(pool.gpus) * price * hours)) | \(Self.decimal(busyPerMonth)) | \(String(format: "%.2f", energy)) MWh |\n"
+        }
+        md +=
+            "\nEnergy counts busy GPU-time at the GPU's TDP (power × utilization); idle power, hosts and cooling are not counted.\n\n"
+        return md
+    }
+
+    /// Mean daily median busy GPU-hours of a pool over the headline horizon: the all-model
+    /// median forecast's mean, times the pool's share of its phase on the binding days.
+    func meanMedianGPUHours(_ pool: FleetPool) -> Double {
+        guard let cell = headlineCell else { return 0 }
+        let days = (input.forecast[pool.phase] ?? []).filter {
+            $0.day >= cell.horizon.firstDay && $0.day <= cell.horizon.lastDay
+        }
+        guard !days.isEmpty else { return 0 }
+        let mean = days.reduce(0) { $0 + $1.median } / Double(days.count)
+        let poolDemand = pool.plans.reduce(0) { $0 + $1.dailyGPUHours }
+        let phaseDemand = cell.pools.filter { $0.phase == pool.phase }.flatMap(\.plans).reduce(0) {
+            $0 + $1.dailyGPUHours
+        }
+        return phaseDemand > 0 ? mean * poolDemand / phaseDemand : 0
+    }
+}
