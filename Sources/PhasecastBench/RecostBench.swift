@@ -38,6 +38,7 @@ enum RecostBench {
                 }
             }
         }
+        try Transformer(connection: connection, models: try Transformer.bundledModels()).createViews()
         let catalog = try CatalogTables.load(connection)
         var lines = ["", "## Re-costing \(hours) hours × \(models) models under another profile", ""]
         lines.append("| profile | seconds (coefficients + SUM over v_hourly_phase) | prefill GPU-h | decode GPU-h |")

@@ -95,6 +95,15 @@ public struct Transformer {
         }
     }
 
+    /// Creates (or replaces) the view models alone, without rebuilding any table: for a database
+    /// whose tables are filled by other means (the bench) and that still wants the costed views.
+    public func createViews() throws {
+        let offset = try Self.utcOffsetMinutes(connection)
+        for model in models where model.materialization == .view {
+            try materialize(model, ranges: [], offset: offset)
+        }
+    }
+
     /// The day boundary's offset from UTC, in minutes (setting `utc_offset_minutes`, default 0).
     public static func utcOffsetMinutes(_ connection: Connection) throws -> Int {
         Int(
