@@ -110,16 +110,35 @@ struct TableReader {
         return value
     }
 
-    /// A duration in days: `90d`, `13w`, or a whole number of days.
+    /// The longest duration a pipeline file may give: ten years.
+    static let maximumDays = 3650
+
+    /// A duration in days: `90d`, `13w`, or a whole number of days, at most ten years.
     mutating func days(_ key: String) throws(ConfigError) -> Int? {
         guard let entry = entry(key) else { return nil }
+        let days: Int?
         switch entry.value {
-        case .integer(let value) where value > 0: return Int(value)
-        case .string(let text):
-            if let days = Self.parseDays(text) { return days }
-            throw error(key, "expected a duration like \"90d\" or \"13w\", got \"\(text)\"")
+        case .integer(let value) where value > 0:
+            days = value <= Int64(Self.maximumDays) ? Int(value) : Self.maximumDays + 1
+        case .string(let text): days = Self.parseDays(text)
         default: throw error(key, "expected a duration like \"90d\" or \"13w\", got \(entry.value.kind)")
         }
+        guard let days else {
+            throw error(key, "expected a duration like \"90d\" or \"13w\", got \(Self.describe(entry.value))")
+        }
+        guard days <= Self.maximumDays else {
+            throw error(
+                key,
+                "expected a duration of at most \(Self.maximumDays) days (ten years), got \(Self.describe(entry.value))"
+            )
+        }
+        return days
+    }
+
+    private static func describe(_ value: TOMLValue) -> String {
+        if case .string(let text) = value { return "\"\(text)\"" }
+        if case .integer(let number) = value { return String(number) }
+        return value.kind
     }
 
     mutating func table(_ key: String) throws(ConfigError) -> TableReader? {

@@ -210,10 +210,13 @@ extension PipelineConfig {
             }
             if let horizons = try table.strings("horizons") {
                 for horizon in horizons
-                where TableReader.parseDays(horizon) == nil && horizon != "quarter" && horizon != "next-quarter" {
+                where (TableReader.parseDays(horizon).map { $0 > TableReader.maximumDays } ?? true)
+                    && horizon != "quarter" && horizon != "next-quarter"
+                {
                     throw table.error(
                         "horizons",
-                        "expected durations like \"30d\", \"quarter\" or \"next-quarter\", got \"\(horizon)\"")
+                        "expected durations up to \(TableReader.maximumDays) days like \"30d\", \"quarter\" or \"next-quarter\", got \"\(horizon)\""
+                    )
                 }
                 guard !horizons.isEmpty else { throw table.error("horizons", "expected at least one horizon") }
                 plan.horizons = horizons

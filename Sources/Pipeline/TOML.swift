@@ -59,8 +59,25 @@ public struct TOMLParser {
     /// Tables declared by a header, to refuse a second header of the same table.
     private var declared = Set<String>()
 
+    /// The largest pipeline file read, in bytes: far above any real one, small enough that no
+    /// input can exhaust memory.
+    public static let maximumBytes = 1 << 20
+    /// The deepest nesting of arrays and inline tables.
+    public static let maximumDepth = 32
+    /// The most parts a dotted key may have, and the longest key part.
+    public static let maximumKeyParts = 16
+    public static let maximumKeyLength = 256
+
+    /// Parses a document; LF or CRLF line ends, with or without a UTF-8 byte-order mark.
     public static func parse(_ text: String) throws(TOMLError) -> TOMLTable {
-        var parser = TOMLParser(lines: text.split(separator: "\n", omittingEmptySubsequences: false))
+        guard text.utf8.count <= maximumBytes else {
+            throw TOMLError(
+                line: 0, reason: "the file is over \(maximumBytes / 1024) KiB; a pipeline file is a few KiB")
+        }
+        var body = Substring(text)
+        if body.unicodeScalars.first == "\u{FEFF}" { body = body.dropFirst() }
+        // "\r\n" is one Character: splitting on line breaks, not on "\n", keeps CRLF files' lines.
+        var parser = TOMLParser(lines: body.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline))
         try parser.run()
         return parser.root
     }
@@ -85,9 +102,14 @@ public struct TOMLParser {
                 throw scanner.error("expected '=' after the key \(key.joined(separator: "."))")
             }
             scanner.skipSpace()
-            // Arrays may run over several lines: join lines until the brackets close.
-            while scanner.needsMoreLines && index < lines.count {
-                scanner.append(String(lines[index]))
+            // Arrays may run over several lines: join lines until the brackets close, tracking the
+            // brackets line by line so that a long array costs linear time.
+            var brackets = BracketTracker()
+            brackets.feed(scanner.characters[scanner.position...])
+            while brackets.depth > 0 && index < lines.count {
+                let more = Array(lines[index])
+                brackets.feed(["\n"] + more)
+                scanner.append(more)
                 index += 1
             }
             let value = try scanner.value()
@@ -230,40 +252,18 @@ private struct Scanner {
         return true
     }
 
-    /// True while an array or inline table opened on this line is not closed yet.
-    var needsMoreLines: Bool {
-        var depth = 0
-        var quote: Character?
-        var index = position
-        while index < characters.count {
-            let c = characters[index]
-            if let open = quote {
-                if c == "\\" && open == "\"" {
-                    index += 1
-                } else if c == open {
-                    quote = nil
-                }
-            } else if c == "\"" || c == "'" {
-                quote = c
-            } else if c == "#" {
-                while index < characters.count && characters[index] != "\n" { index += 1 }
-                continue
-            } else if c == "[" || c == "{" {
-                depth += 1
-            } else if c == "]" || c == "}" {
-                depth -= 1
-            }
-            index += 1
-        }
-        return depth > 0
+    mutating func append(_ more: [Character]) {
+        characters.append("\n")
+        characters += more
     }
-
-    mutating func append(_ text: String) { characters += ["\n"] + Array(text) }
 
     /// A key: bare or quoted parts joined by dots.
     mutating func key() throws(TOMLError) -> [String] {
         var parts: [String] = []
         while true {
+            guard parts.count < TOMLParser.maximumKeyParts else {
+                throw error("a key has more than \(TOMLParser.maximumKeyParts) dotted parts")
+            }
             skipSpace()
             if peek == "\"" || peek == "'" {
                 parts.append(try string())
@@ -272,6 +272,9 @@ private struct Scanner {
                 while let c = peek, c.isLetter || c.isNumber || c == "_" || c == "-" {
                     bare.append(c)
                     position += 1
+                    guard bare.count <= TOMLParser.maximumKeyLength else {
+                        throw error("a key is longer than \(TOMLParser.maximumKeyLength) characters")
+                    }
                 }
                 guard !bare.isEmpty else {
                     throw error(peek.map { "unexpected '\($0)' where a key was expected" } ?? "a key is missing")
@@ -283,8 +286,11 @@ private struct Scanner {
         }
     }
 
-    mutating func value() throws(TOMLError) -> TOMLValue {
+    mutating func value(depth: Int = 0) throws(TOMLError) -> TOMLValue {
         guard let c = peek else { throw error("a value is missing after '='") }
+        guard depth < TOMLParser.maximumDepth else {
+            throw error("arrays and inline tables are nested more than \(TOMLParser.maximumDepth) deep")
+        }
         switch c {
         case "\"", "'":
             if take("\"\"\"") || take("'''") { throw error("multi-line strings are not supported; use one line") }
@@ -296,7 +302,7 @@ private struct Scanner {
                 skipSpaceAndComments()
                 guard peek != nil else { throw error("the array is not closed: a ']' is missing") }
                 if take("]") { return .array(items) }
-                items.append(try value())
+                items.append(try value(depth: depth + 1))
                 skipSpaceAndComments()
                 if take(",") { continue }
                 skipSpaceAndComments()
@@ -313,7 +319,7 @@ private struct Scanner {
                 skipSpace()
                 guard take("=") else { throw error("expected '=' in the inline table") }
                 skipSpace()
-                let item = try value()
+                let item = try value(depth: depth + 1)
                 guard key.count == 1 else { throw error("dotted keys inside inline tables are not supported") }
                 if table[key[0]] != nil { throw error("key \(key[0]) is set twice") }
                 table.entries.append(.init(key: key[0], value: item, line: line))
@@ -373,5 +379,37 @@ private struct Scanner {
             throw error("dates are not supported; write \"\(text)\" in quotes")
         }
         throw error("'\(text)' is not a value (a string needs quotes)")
+    }
+}
+
+/// Follows the brackets of a value over the lines it spans: depth, and whether a string is open.
+private struct BracketTracker {
+    private(set) var depth = 0
+    private var quote: Character?
+    private var escaping = false
+    private var inComment = false
+
+    mutating func feed<C: Collection>(_ characters: C) where C.Element == Character {
+        for c in characters {
+            if inComment {
+                if c == "\n" { inComment = false }
+            } else if let open = quote {
+                if escaping {
+                    escaping = false
+                } else if c == "\\" && open == "\"" {
+                    escaping = true
+                } else if c == open || c == "\n" {
+                    quote = nil
+                }
+            } else if c == "\"" || c == "'" {
+                quote = c
+            } else if c == "#" {
+                inComment = true
+            } else if c == "[" || c == "{" {
+                depth += 1
+            } else if c == "]" || c == "}" {
+                depth -= 1
+            }
+        }
     }
 }
