@@ -62,9 +62,9 @@ extension CapacityReport {
         var methods = MarkdownTable(["model", "phase", "method", "backtest MASE", "notes"], alignment: "lllrl")
         for choice in input.methods {
             methods.row([
-                choice.model, choice.phase.rawValue, choice.method,
+                MarkdownText.escape(choice.model), choice.phase.rawValue, choice.method,
                 choice.backtestMASE.map { String(format: "%.2f", $0) } ?? "–",
-                MarkdownTable.cell(choice.notes.joined(separator: "; ")),
+                MarkdownText.escape(choice.notes.joined(separator: "; ")),
             ])
         }
         md += methods.markdown
@@ -100,7 +100,8 @@ extension CapacityReport {
             alignment: "llrrrrrrrrr")
         for row in input.shapes {
             table.row(
-                [row.model, row.phase.rawValue] + row.shape.peakFactor.map { String(format: "%.2f", $0) }
+                [MarkdownText.escape(row.model), row.phase.rawValue]
+                    + row.shape.peakFactor.map { String(format: "%.2f", $0) }
                     + [String(format: "%.2f", row.shape.burstFactor), String(row.shape.days)])
         }
         return md + table.markdown + "\n"
@@ -115,7 +116,7 @@ extension CapacityReport {
             ], alignment: "llllrr")
         for a in input.assumptions {
             models.row([
-                a.model, a.profile, a.summary,
+                MarkdownText.escape(a.model), MarkdownText.escape(a.profile), MarkdownText.escape(a.summary),
                 String(format: "%.0f / %.0f / %.0f", a.meanPromptTokens, a.meanCachedTokens, a.meanOutputTokens),
                 String(format: "%.0f (%@)", a.prefillTokensPerSecondPerGPU, a.prefillBound),
                 String(format: "%.0f (%@)", a.decodeTokensPerSecondPerGPU, a.decodeBound),
@@ -154,11 +155,13 @@ extension CapacityReport {
             // Ingest's messages start with the path; the line already names it.
             let error =
                 file.error.hasPrefix(file.path + ": ") ? String(file.error.dropFirst(file.path.count + 2)) : file.error
-            md += "  - `\(file.path)`: \(error)\(kept)\n"
+            md += "  - \(MarkdownText.code(file.path)): \(MarkdownText.escape(error))\(kept)\n"
         }
         md += "- Rejected lines: \(q.rejectedLines)"
         if !q.rejectReasons.isEmpty {
-            md += " — " + q.rejectReasons.map { "\($0.count) × \($0.reason)" }.joined(separator: "; ")
+            md +=
+                " — "
+                + q.rejectReasons.map { "\($0.count) × \(MarkdownText.escape($0.reason))" }.joined(separator: "; ")
         }
         md += " (all in the `v_rejects` view).\n"
         if q.emptyDays.isEmpty {

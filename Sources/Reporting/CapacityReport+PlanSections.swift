@@ -40,8 +40,9 @@ extension CapacityReport {
                 let x = p?.workersWithSpares ?? 0
                 let y = d?.workersWithSpares ?? 0
                 workers.row([
-                    model, String(x), String(y), "\(x)P:\(y)D", p.map { "\($0.pool.gpu) TP\($0.pool.tp)" } ?? "–",
-                    d.map { "\($0.pool.gpu) TP\($0.pool.tp)" } ?? "–",
+                    MarkdownText.escape(model), String(x), String(y), "\(x)P:\(y)D",
+                    p.map { "\(MarkdownText.escape($0.pool.gpu)) TP\($0.pool.tp)" } ?? "–",
+                    d.map { "\(MarkdownText.escape($0.pool.gpu)) TP\($0.pool.tp)" } ?? "–",
                 ])
             }
             md += workers.markdown
@@ -118,7 +119,7 @@ extension CapacityReport {
             guard let cell = plan.baseline.cell(aggregated.horizon.key, aggregated.quantile) else { continue }
             let disaggregated = cell.gpus(.prefill) + cell.gpus(.decode)
             let together = aggregated.gpusByType.values.reduce(0, +)
-            let unmet = aggregated.pools.filter { $0.busyGPUs == nil }.map(\.model)
+            let unmet = aggregated.pools.filter { $0.busyGPUs == nil }.map { MarkdownText.escape($0.model) }
             let aggregatedDollars = aggregated.gpusByType.reduce(0.0) {
                 $0 + Double($1.value) * (plan.economics[$1.key]?.pricePerHour ?? 0) * CapacityPlan.hoursPerMonth
             }
@@ -145,12 +146,16 @@ extension CapacityReport {
                 ? ""
                 : "\(Self.signed(total - ((base?.gpus(.prefill) ?? 0) + (base?.gpus(.decode) ?? 0)))) GPUs, \(dollars >= baseDollars ? "+" : "−")$\(Self.money(abs(dollars - baseDollars)))"
             md +=
-                "| \(column.name) | \(Self.gpuList(cell.pools, phase: .prefill)) | \(Self.gpuList(cell.pools, phase: .decode)) | \(total) | \(Self.money(dollars)) | \(delta) |\n"
+                "| \(MarkdownText.escape(column.name)) | \(Self.gpuList(cell.pools, phase: .prefill)) | \(Self.gpuList(cell.pools, phase: .decode)) | \(total) | \(Self.money(dollars)) | \(delta) |\n"
         }
         let notes = plan.columns.dropFirst().filter { !$0.notes.isEmpty }
         if !notes.isEmpty {
             md += "\nWhat each scenario changes (the factor multiplies the phase's busy GPU-hours):\n\n"
-            for column in notes { md += "- **\(column.name)**: " + column.notes.joined(separator: "; ") + "\n" }
+            for column in notes {
+                md +=
+                    "- **\(MarkdownText.escape(column.name))**: "
+                    + MarkdownText.escape(column.notes.joined(separator: "; ")) + "\n"
+            }
         }
         return md + "\n"
     }

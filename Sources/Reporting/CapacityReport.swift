@@ -35,7 +35,8 @@ public struct CapacityReport: Sendable {
         guard !members.isEmpty else { return "0" }
         var byType: [String: Int] = [:]
         for pool in members { byType[pool.gpu, default: 0] += pool.gpus }
-        return byType.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: " + ")
+        return byType.sorted { $0.key < $1.key }.map { "\($0.value) \(MarkdownText.escape($0.key))" }
+            .joined(separator: " + ")
     }
 
     static func total(_ pools: [FleetPool], _ phase: Phase) -> Int {
@@ -126,8 +127,13 @@ public struct CapacityReport: Sendable {
 
     static func plain(_ value: Double) -> String { String(format: "%.6g", value) }
 
+    /// A text cell of a CSV file (a model, GPU or scenario name), per RFC 4180: quoted when it
+    /// holds a comma, a quote or a line break. A cell that a spreadsheet would run as a formula
+    /// (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`.
     static func csvField(_ text: String) -> String {
-        text.contains(",") || text.contains("\"")
-            ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+        var cell = text
+        if let first = cell.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) { cell = "'" + cell }
+        let needsQuotes = cell.contains { $0 == "," || $0 == "\"" || $0.isNewline }
+        return needsQuotes ? "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : cell
     }
 }

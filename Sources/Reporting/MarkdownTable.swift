@@ -1,5 +1,6 @@
 /// A Markdown (GitHub) table built row by row: the header, its alignment line, then one line a
-/// row, each ending in a line break. Cells are written as given; `cell(_:)` makes text safe.
+/// row, each ending in a line break. Cells are written as given: escape text from logs with
+/// `MarkdownText.escape` first.
 struct MarkdownTable {
     enum Alignment {
         case left, right
@@ -19,9 +20,6 @@ struct MarkdownTable {
 
     /// The table's text, ending in a line break.
     var markdown: String { text }
-
-    /// Text that cannot break the table: a `|` becomes `/`.
-    static func cell(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "/") }
 
     private static func line(_ cells: [String]) -> String { "| " + cells.joined(separator: " | ") + " |\n" }
 }
