@@ -19,7 +19,7 @@ public final class RunLock {
 
     /// Takes the lock, waiting up to `waitSeconds` for another holder to finish.
     public init(databasePath: String, waitSeconds: Double) throws(RunLockError) {
-        path = databasePath + ".lock"
+        path = Self.canonical(databasePath) + ".lock"
         guard Self.held.insert(path) else {
             descriptor = -1
             return
@@ -30,6 +30,21 @@ public final class RunLock {
             Self.held.remove(path)
             throw error
         }
+    }
+
+    /// The database's path with links and `.`/`..` resolved, so that every spelling of one file
+    /// (a symlink, a relative path) takes the same lock. A database not created yet resolves
+    /// through its folder.
+    static func canonical(_ databasePath: String) -> String {
+        if let resolved = realpath(databasePath, nil) {
+            defer { free(resolved) }
+            return String(cString: resolved)
+        }
+        let url = URL(fileURLWithPath: databasePath)
+        let folder = url.deletingLastPathComponent().path
+        guard let resolved = realpath(folder, nil) else { return databasePath }
+        defer { free(resolved) }
+        return String(cString: resolved) + "/" + url.lastPathComponent
     }
 
     private static func acquire(path: String, databasePath: String, waitSeconds: Double) throws(RunLockError) -> Int32 {
