@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "PhasecastCoreTests", dependencies: ["PhasecastCore"]),
         .testTarget(name: "ExtractTests", dependencies: ["Extract", "TestSupport"]),
         .testTarget(name: "LogFormatsTests", dependencies: ["LogFormats"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "PhasecastCore", "TestSupport"]),
         .testTarget(name: "TransformTests", dependencies: ["Transform", "Store", "Ingest", "TestSupport"]),
         .testTarget(name: "CostModelTests", dependencies: ["CostModel", "TestSupport"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Planning"]),
