@@ -218,7 +218,14 @@ extension ParseWorker {
         ) {
             if line.count == 0 || (ByteParsing.isBlank(line)) { return }
             switch parser.parse(line, number: number, into: &request, models: &models) {
-            case .accepted: accept(request)
+            case .accepted:
+                let ceiling = worker.options.maxTokensPerRequest
+                if request.prompt > ceiling || request.output > ceiling {
+                    let what = request.prompt > ceiling ? "\(request.prompt) prompt" : "\(request.output) output"
+                    reject(number, "\(what) tokens are over the plausibility limit of \(ceiling) per request", line)
+                } else {
+                    accept(request)
+                }
             case .ignored, .deferred: break
             case .skipped: skipped += 1
             case .rejected(let reason): reject(number, reason, line)

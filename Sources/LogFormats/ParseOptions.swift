@@ -15,6 +15,12 @@ public struct ParseOptions: Sendable {
     public var cacheBlockTokens: Int
     /// Capacity of the simulated prefix cache, in blocks (Mooncake) or segments (RAGPulse).
     public var cacheCapacityBlocks: Int
+    /// The plausibility ceiling: a request with more prompt or output tokens than this is a
+    /// reject, not a figure (one line with 10⁹ tokens would otherwise outweigh a month).
+    public var maxTokensPerRequest: Int64 = ParseOptions.defaultMaxTokensPerRequest
+
+    /// Ten million tokens: well above any context window served today.
+    public static let defaultMaxTokensPerRequest: Int64 = 10_000_000
 
     /// The model name used when none is given.
     public static let unknownModel = "unknown"

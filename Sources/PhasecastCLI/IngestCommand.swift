@@ -68,6 +68,13 @@ struct IngestCommand: ParsableCommand {
             "Capacity of the simulated prefix cache for Mooncake/RAGPulse traces, in blocks.", valueName: "n"))
     var cacheBlocks: Int = PrefixCacheSimulator.defaultCapacityBlocks
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Plausibility ceiling: a request with more prompt or output tokens than this is rejected.",
+            valueName: "tokens"))
+    var maxTokensPerRequest: Int64 = ParseOptions.defaultMaxTokensPerRequest
+
     @Flag(name: .long, help: "Keep only the rollups, not raw request rows (totals stay exact).")
     var noRaw = false
 
@@ -129,6 +136,9 @@ struct IngestCommand: ParsableCommand {
         }
         if cacheBlockTokens < 1 { throw ValidationError("--cache-block-tokens must be at least 1") }
         if cacheBlocks < 1 { throw ValidationError("--cache-blocks must be at least 1") }
+        if maxTokensPerRequest < 1 || maxTokensPerRequest > ByteParsing.maxTokenCount {
+            throw ValidationError("--max-tokens-per-request must be from 1 to \(ByteParsing.maxTokenCount)")
+        }
         if let days = rawRetentionDays, days < 0 { throw ValidationError("--raw-retention-days must be 0 or more") }
         if noRaw && rawRetentionDays != nil {
             throw ValidationError("--no-raw keeps no raw rows; --raw-retention-days has nothing to prune")
@@ -170,6 +180,7 @@ struct IngestCommand: ParsableCommand {
         parse.timestampUnit = tsFormat.flatMap { $0 == "iso" ? nil : TimeUnit(rawValue: $0) }
         parse.cacheBlockTokens = cacheBlockTokens
         parse.cacheCapacityBlocks = cacheBlocks
+        parse.maxTokensPerRequest = maxTokensPerRequest
         // A column mapping only means something to the csv format.
         let chosen = format == "auto" && map != nil ? LogFormat.csv : LogFormat(rawValue: format)
         return IngestOptions(

@@ -43,6 +43,8 @@ public struct IngestSettings: Sendable, Equatable {
     public var format = "auto"
     public var model: String?
     public var maxRejectRate: Double?
+    /// Requests with more prompt or output tokens than this are rejects (nil: the default, 10 M).
+    public var maxTokensPerRequest: Int?
 }
 
 /// `[[profiles]]`: how the models matching a pattern are served.
@@ -149,6 +151,7 @@ extension PipelineConfig {
             settings.format = try table.string("format") ?? settings.format
             settings.model = try table.string("model")
             settings.maxRejectRate = try table.number("max_reject_rate", in: 0...1)
+            settings.maxTokensPerRequest = try table.integer("max_tokens_per_request", in: 1...2_147_483_647)
             try table.rejectUnknownKeys()
             ingest = settings
         }

@@ -95,6 +95,7 @@ public struct PipelineRunner {
             stage("ingest") {
                 var parse = ParseOptions(defaultModel: ingest.model ?? "unknown")
                 parse.cacheBlockTokens = PrefixCacheSimulator.defaultBlockTokens
+                if let ceiling = ingest.maxTokensPerRequest { parse.maxTokensPerRequest = Int64(ceiling) }
                 let options = IngestOptions(
                     databasePath: config.database, inputs: ingest.paths, format: pipeline.ingestFormat, parse: parse,
                     keepRaw: true, rawRetentionDays: nil, maxRejectRate: ingest.maxRejectRate ?? 0.01,

@@ -172,6 +172,31 @@ import Testing
         #expect(try totals(db).raw[0] == 50)
     }
 
+    /// One line with a billion output tokens would turn a day's decode GPU-hours from hundredths
+    /// into millions: above the plausibility ceiling a request is a reject with its reason.
+    @Test func tokenCountsAboveThePlausibilityCeilingAreRejectsNotFigures() throws {
+        let dir = TemporaryDirectory()
+        let db = dir.file("p.db")
+        var lines = openAILines(count: 199)
+        lines.insert(
+            #"{"created":1762000100,"model":"m","usage":{"prompt_tokens":12,"completion_tokens":1000000000}}"#, at: 50)
+        let file = dir.write("huge.jsonl", lines.joined(separator: "\n"))
+        let report = try ingest(db, [file])
+        #expect(report.files.map(\.status) == [.loaded])
+        let connection = try Connection(path: db)
+        #expect(try connection.scalar("SELECT count(*) FROM requests")?.integer == 199)
+        #expect(try connection.scalar("SELECT MAX(output_tokens) FROM requests")?.integer ?? 0 < 10_000)
+        let reject = try connection.rows("SELECT line, reason FROM v_rejects")
+        #expect(reject.count == 1 && reject.first?[0] == 51)
+        #expect(
+            reject.first?[1].text == "1000000000 output tokens are over the plausibility limit of 10000000 per request")
+        // A lower ceiling, as a pipeline or --max-tokens-per-request sets it.
+        var parse = ParseOptions()
+        parse.maxTokensPerRequest = 5_000
+        let strict = try ingest(dir.file("q.db"), [file], parse: parse, maxRejectRate: 1)
+        #expect(strict.files.first?.rejected ?? 0 > 1)
+    }
+
     @Test func aFileOverTheRejectRateFailsAloneAndLeavesNothing() throws {
         let dir = TemporaryDirectory()
         let db = dir.file("p.db")

@@ -56,4 +56,11 @@ import Testing
         #expect(config.ingest?.paths.count == 50_000)
         #expect(Date().timeIntervalSince(started) < 20, "a linear parse of 1 MiB takes well under this")
     }
+
+    @Test func thePlausibilityCeilingIsSetPerPipeline() throws {
+        let config = try PipelineConfig.parse(
+            "[ingest]\npaths = [\"/logs\"]\nmax_tokens_per_request = 2000000\n", file: "p.toml")
+        #expect(config.ingest?.maxTokensPerRequest == 2_000_000)
+        #expect(reason("[ingest]\npaths = [\"/logs\"]\nmax_tokens_per_request = 0\n")?.contains("from 1 to") == true)
+    }
 }

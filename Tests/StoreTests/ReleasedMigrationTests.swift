@@ -18,7 +18,8 @@ import Testing
             let digest = String(ContentHash.of(migration.sql), radix: 16)
             guard let recorded = Self.released[migration.version] else {
                 Issue.record(
-                    "\(migration.name) has no recorded digest: add \(migration.version): \"\(digest)\" when it is released")
+                    "\(migration.name) has no recorded digest: add \(migration.version): \"\(digest)\" when it is released"
+                )
                 continue
             }
             #expect(
