@@ -69,6 +69,7 @@ struct ForecastCommand: ParsableCommand {
                     eventDays: try eventDays()
                 ).run()
                 Console.error(outcome.summary)
+                if outcome.unusableSeries > 0 { throw ExitCode(ExitStatus.dataError.rawValue) }
             } else {
                 try forecastSeries()
             }

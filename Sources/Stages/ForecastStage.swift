@@ -43,6 +43,8 @@ public struct ForecastStage {
         public var runID: Int64
         public var reused: Bool
         public var cutoffDay: Int64
+        /// Series left out because they hold a non-finite value (named in the run's notes).
+        public var unusableSeries: Int
         public var summary: String
     }
 
@@ -133,6 +135,17 @@ public struct ForecastStage {
             return trimmed
         }
         if totalsOnly { list = list.filter { $0.kind == "gpu_hours" && $0.modelID == 0 } }
+        // A series with a non-finite value (an overflow upstream) cannot be forecast; it is named
+        // and left out, and the rest of the fleet is forecast.
+        let unusable = list.filter { !$0.values.allSatisfy(\.isFinite) }
+        for s in unusable {
+            let bad = s.values.indices.filter { !s.values[$0].isFinite }
+            notes.append(
+                "\(s.model) \(s.kind.replacingOccurrences(of: "_", with: " ")) (\(s.phase)) is not forecast: "
+                    + "\(bad.count) day\(bad.count == 1 ? "" : "s") with a non-finite value, the first \(Self.date(s.firstDay + Int64(bad[0])))"
+            )
+        }
+        list.removeAll { !$0.values.allSatisfy(\.isFinite) }
         let digest = inputDigest(list, cutoff: last, horizon: horizon)
 
         if let stored = try connection.queryFirst(
@@ -140,7 +153,7 @@ public struct ForecastStage {
             [.text(pipeline), .integer(last), .integer(Int64(horizonDays)), .text(digest)]
         )?.int("run_id") {
             return Outcome(
-                runID: stored, reused: true, cutoffDay: last,
+                runID: stored, reused: true, cutoffDay: last, unusableSeries: unusable.count,
                 summary:
                     "forecast: run \(stored) already holds these forecasts (same history through \(Self.date(last)))")
         }
@@ -212,7 +225,8 @@ public struct ForecastStage {
             summary +=
                 "\nall models, prefill GPU-hours: \(r.model) (backtest MASE \(r.backtestMASE.map { String(format: "%.2f", $0) } ?? "–"))"
         }
-        return Outcome(runID: runID, reused: false, cutoffDay: last, summary: summary)
+        return Outcome(
+            runID: runID, reused: false, cutoffDay: last, unusableSeries: unusable.count, summary: summary)
     }
 
     /// A content hash of everything the forecasts depend on. Each byte of a text is mixed as a

@@ -125,7 +125,7 @@ public struct PipelineRunner {
         stage("forecast") {
             let outcome = try forecastWithBackfill(connection)
             forecast = outcome.main
-            return (.ok, outcome.note)
+            return (outcome.main.unusableSeries > 0 ? .dataError : .ok, outcome.note)
         }
         stage("plan") {
             guard let forecast, let catalog else { throw StageError.missingInput(stage: "plan", input: "forecast") }
@@ -193,6 +193,10 @@ public struct PipelineRunner {
         var notes = [main.reused ? "run \(main.runID) reused (same history)" : "run \(main.runID)"]
         notes.append("through \(ForecastStage.date(main.cutoffDay)), \(config.forecast.horizonDays) days ahead")
         if backfilled > 0 { notes.append("\(backfilled) earlier cutoffs backfilled") }
+        if main.unusableSeries > 0 {
+            notes.append(
+                "\(main.unusableSeries) series not forecast (non-finite values; see the report's data quality)")
+        }
         return (main, notes.joined(separator: ", "))
     }
 

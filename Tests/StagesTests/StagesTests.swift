@@ -180,4 +180,29 @@ private func line(of needle: String, in text: String) -> Int {
             #expect(try stored.text("profile") == "default")
         }
     }
+
+    @Test func aSeriesWithANonFiniteDayIsNamedAndTheRestOfTheFleetIsForecast() throws {
+        let dir = TemporaryDirectory()
+        _ = try PipelineRunner(pipeline: try checked(pipelineText(dir)), waitSeconds: 0, log: { _ in }).run()
+        let connection = try Connection(path: dir.file("fleet.db"))
+        // An overflow upstream: one model's decode costs more than a double holds.
+        try connection.run(
+            "UPDATE model_costs SET decode_s_per_token = 1e308 WHERE model_id = (SELECT model_id FROM models WHERE name = 'code-32b')"
+        )
+        let outcome = try ForecastStage(connection: connection, horizonDays: 21, eventDays: [], pipeline: "other").run()
+        #expect(outcome.unusableSeries >= 1)
+        #expect(outcome.summary.contains("code-32b gpu hours (decode) is not forecast"), "\(outcome.summary)")
+        let forecastModels = try connection.query(
+            """
+            SELECT DISTINCT m.name FROM forecasts f JOIN models m ON m.model_id = f.model_id
+            WHERE f.run_id = ? AND f.series = 'gpu_hours' AND f.phase = 'decode'
+            """, [.integer(outcome.runID)]
+        ).map { try $0.text("name") }
+        #expect(forecastModels.contains("chat-70b") && !forecastModels.contains("code-32b"))
+        let stored = try connection.queryOne(
+            "SELECT COUNT(*) AS n FROM forecasts WHERE run_id = ? AND (yhat > 1e300 OR yhat <> yhat)",
+            [.integer(outcome.runID)]
+        ).int("n")
+        #expect(stored == 0)
+    }
 }
