@@ -32,15 +32,16 @@ struct ParseWorker {
     func run() {
         defer { output.close() }
         var head: [UInt8] = []
-        var headLineBreaks = 0
+        var lines = NonBlankLineCounter()
         var totals: ReadTotals?
-        // Gather the first lines, returning chunks to the pool at once.
-        while totals == nil && headLineBreaks <= Self.detectionLines && head.count <= LineSplitter.defaultMaxLineBytes {
+        // Gather the first non-blank lines (blank ones do not count: a file may start with many),
+        // returning chunks to the pool at once.
+        while totals == nil && lines.complete <= Self.detectionLines && head.count <= LineSplitter.defaultMaxLineBytes {
             guard let event = events.pop() else { return }
             switch event {
             case .chunk(let chunk):
                 head.append(contentsOf: chunk.bytes)
-                headLineBreaks += Self.lineBreaks(in: chunk.bytes, upTo: Self.detectionLines + 1)
+                lines.feed(chunk.bytes)
                 pool.give(chunk)
             case .end(let end): totals = end
             case .failed(let error):
@@ -49,6 +50,16 @@ struct ParseWorker {
             }
         }
         let firstLines = Self.firstNonBlankLines(head, limit: Self.detectionLines)
+        if firstLines.isEmpty && totals == nil {
+            // Only blank lines as far as a line may reach, and more to come: a first line cannot be
+            // found, and "no rows" must not be decided from a prefix.
+            output.push(
+                .failed(
+                    .content(
+                        "no log line in the first \(head.count >> 20) MiB (only blank lines, or a first line over 32 MiB); the file was not read further"
+                    )))
+            return
+        }
         let format: LogFormat
         if let forcedFormat {
             format = forcedFormat
@@ -86,18 +97,6 @@ struct ParseWorker {
         case .json(var parser): run.stream(&parser, head: head, totals: totals)
         case .mooncake(var parser): run.stream(&parser, head: head, totals: totals)
         }
-    }
-
-    /// Line breaks in `bytes`, counting no further than `limit`.
-    private static func lineBreaks(in bytes: UnsafeRawBufferPointer, upTo limit: Int) -> Int {
-        guard let base = bytes.baseAddress else { return 0 }
-        var count = 0
-        var offset = 0
-        while count < limit, offset < bytes.count, let found = memchr(base + offset, 0x0A, bytes.count - offset) {
-            count += 1
-            offset = UnsafeRawPointer(found) - base + 1
-        }
-        return count
     }
 
     /// Up to `limit` non-blank lines from the start of `head` (a last line without a break included).
@@ -334,6 +333,27 @@ extension ParseWorker {
                         format: format, read: totals, rows: rows, rejected: rejected, skipped: skipped,
                         firstMicros: rows > 0 ? firstMicros : nil, lastMicros: rows > 0 ? lastMicros : nil,
                         sampleRejects: sampleRejects)))
+        }
+    }
+}
+
+/// Counts the lines of a stream that hold something besides spaces, tabs and carriage returns,
+/// over chunks that may cut a line anywhere.
+struct NonBlankLineCounter {
+    /// Non-blank lines ended by a line break so far.
+    private(set) var complete = 0
+    /// Whether the line in progress has held a non-blank byte.
+    private var current = false
+
+    mutating func feed(_ bytes: UnsafeRawBufferPointer) {
+        for byte in bytes {
+            switch byte {
+            case 0x0A:
+                if current { complete += 1 }
+                current = false
+            case 0x20, 0x09, 0x0D: break
+            default: current = true
+            }
         }
     }
 }

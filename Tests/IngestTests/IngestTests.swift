@@ -197,6 +197,24 @@ import Testing
         #expect(strict.files.first?.rejected ?? 0 > 1)
     }
 
+    /// Blank lines before the first log line (more than a read chunk of them) do not make the
+    /// file look empty: it loaded as 0 rows, exit 0, and was never retried.
+    @Test func manyBlankLinesBeforeTheFirstLogLineLoseNothing() throws {
+        let dir = TemporaryDirectory()
+        let lines = openAILines(count: 100)
+        let file = dir.write("late.jsonl", String(repeating: "\n", count: 3 << 20) + lines.joined(separator: "\n"))
+        let report = try ingest(dir.file("p.db"), [file])
+        #expect(report.files.map(\.status) == [.loaded])
+        #expect(report.files.first?.rows == 100)
+        let connection = try Connection(path: dir.file("p.db"))
+        #expect(try connection.scalar("SELECT MIN(line) FROM requests")?.integer == Int64(3 << 20) + 1)
+        // Blank beyond the longest line read, with more to come: a failure that says so, not "0 rows".
+        let blank = dir.write("blank.jsonl", String(repeating: "\n", count: 33 << 20) + lines[0])
+        let refused = try ingest(dir.file("q.db"), [blank])
+        #expect(refused.files.map(\.status) == [.failed])
+        #expect(refused.files.first?.message?.contains("no log line in the first") == true)
+    }
+
     @Test func aFileOverTheRejectRateFailsAloneAndLeavesNothing() throws {
         let dir = TemporaryDirectory()
         let db = dir.file("p.db")
