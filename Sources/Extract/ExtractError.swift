@@ -10,6 +10,15 @@ public enum ExtractError: PhasecastError, Equatable {
     case trailingData(path: String, offset: Int64)
     case lineTooLong(path: String, line: Int64, limit: Int)
 
+    /// The input the error is about.
+    public var path: String {
+        switch self {
+        case .notFound(let path), .unreadable(let path, _), .truncated(let path, _), .corrupt(let path, _, _),
+            .trailingData(let path, _), .lineTooLong(let path, _, _):
+            path
+        }
+    }
+
     public var description: String {
         switch self {
         case .notFound(let path): "\(path): no such file or directory"

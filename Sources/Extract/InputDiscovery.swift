@@ -30,47 +30,107 @@ public enum InputDiscovery {
         return logEndings.contains { lower.hasSuffix($0) }
     }
 
-    /// The files named by `arguments`, in order; directories contribute their log files sorted by
-    /// path. Throws for a name that does not exist.
-    public static func expand(_ arguments: [String]) throws(ExtractError) -> [InputFile] {
-        var files: [InputFile] = []
-        for argument in arguments {
-            if argument == "-" {
-                files.append(InputFile(path: "-", kind: .standardInput))
-                continue
-            }
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) else {
-                throw .notFound(path: argument)
-            }
-            if isDirectory.boolValue {
-                files += try walk(argument).map { InputFile(path: $0, kind: .file) }
-            } else {
-                files.append(InputFile(path: argument, kind: .file))
-            }
-        }
-        return files
+    /// What discovery found: the files to read, and the entries it could not take, each with why.
+    public struct Discovery: Sendable {
+        public var files: [InputFile] = []
+        public var problems: [ExtractError] = []
     }
 
-    private static func walk(_ directory: String) throws(ExtractError) -> [String] {
-        let root = URL(fileURLWithPath: directory)
-        guard
-            let walker = FileManager.default.enumerator(
-                at: root, includingPropertiesForKeys: [.isRegularFileKey],
-                options: [.skipsHiddenFiles])
-        else { throw .unreadable(path: directory, reason: "cannot list the directory") }
-        var paths: [String] = []
-        let prefix = directory == "." || directory == "./" ? "" : directory.hasSuffix("/") ? directory : directory + "/"
-        for case let url as URL in walker {
-            guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true,
-                looksLikeLog(url.lastPathComponent)
-            else { continue }
-            // Keep the path as the user spelled the directory, for stable registry keys.
-            let relative =
-                url.path.hasPrefix(root.path + "/")
-                ? String(url.path.dropFirst(root.path.count + 1)) : url.lastPathComponent
-            paths.append(prefix + relative)
+    /// The files named by `arguments`, in order; directories contribute their log files sorted by
+    /// path. Throws for a name that does not exist; entries that cannot be read are dropped (use
+    /// `discover` to hear of them).
+    public static func expand(_ arguments: [String]) throws(ExtractError) -> [InputFile] {
+        try discover(arguments).files
+    }
+
+    /// The files named by `arguments`, in order, and what could not be taken. Symbolic links
+    /// are followed, to files and to directories (a directory reached twice, by a loop, is
+    /// walked once); a named input that is not a regular file (a FIFO, a device) is refused, as
+    /// are unreadable entries inside directories. Throws for a name that does not exist.
+    public static func discover(_ arguments: [String]) throws(ExtractError) -> Discovery {
+        var found = Discovery()
+        for argument in arguments {
+            if argument == "-" {
+                found.files.append(InputFile(path: "-", kind: .standardInput))
+                continue
+            }
+            var info = stat()
+            guard stat(argument, &info) == 0 else {
+                if errno == ENOENT || errno == ENOTDIR { throw .notFound(path: argument) }
+                throw .unreadable(path: argument, reason: String(cString: strerror(errno)))
+            }
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR:
+                var walker = DirectoryWalker()
+                walker.walk(
+                    argument,
+                    prefix: argument == "." || argument == "./"
+                        ? "" : argument.hasSuffix("/") ? argument : argument + "/")
+                found.files += walker.files.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map {
+                    InputFile(path: $0, kind: .file)
+                }
+                found.problems += walker.problems
+            case S_IFREG: found.files.append(InputFile(path: argument, kind: .file))
+            default:
+                found.problems.append(
+                    .unreadable(
+                        path: argument, reason: "not a regular file; to read a stream, pipe it to - (standard input)"))
+            }
         }
-        return paths.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        return found
+    }
+}
+
+/// Walks a directory tree, following links, each directory once.
+private struct DirectoryWalker {
+    var files: [String] = []
+    var problems: [ExtractError] = []
+    /// Directories entered, by device and inode, so that a link loop is walked once.
+    private var visited = Set<[UInt64]>()
+
+    /// Walks `directory`, whose entries are named `prefix` + their relative path.
+    mutating func walk(_ directory: String, prefix: String) {
+        var info = stat()
+        guard stat(directory, &info) == 0 else {
+            problems.append(.unreadable(path: directory, reason: String(cString: strerror(errno))))
+            return
+        }
+        guard visited.insert([UInt64(info.st_dev), UInt64(info.st_ino)]).inserted else { return }
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        } catch {
+            problems.append(.unreadable(path: directory, reason: "cannot list the directory: \(Self.reason(error))"))
+            return
+        }
+        for name in names.sorted() where !name.hasPrefix(".") {
+            let path = (directory.hasSuffix("/") ? directory : directory + "/") + name
+            var entry = stat()
+            guard stat(path, &entry) == 0 else {
+                if InputDiscovery.looksLikeLog(name) || lstatIsLink(path) {
+                    problems.append(.unreadable(path: prefix + name, reason: String(cString: strerror(errno))))
+                }
+                continue
+            }
+            switch entry.st_mode & S_IFMT {
+            case S_IFDIR: walk(path, prefix: prefix + name + "/")
+            case S_IFREG where InputDiscovery.looksLikeLog(name): files.append(prefix + name)
+            case S_IFREG: continue
+            default:
+                if InputDiscovery.looksLikeLog(name) {
+                    problems.append(.unreadable(path: prefix + name, reason: "not a regular file; skipped"))
+                }
+            }
+        }
+    }
+
+    private func lstatIsLink(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK
+    }
+
+    private static func reason(_ error: Error) -> String {
+        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+        return underlying.map { String(cString: strerror(Int32($0.code))) } ?? error.localizedDescription
     }
 }

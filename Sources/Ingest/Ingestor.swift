@@ -33,7 +33,12 @@ public struct Ingestor {
         var inputs: [InputFile] = []
         for argument in options.inputs {
             do {
-                inputs += try InputDiscovery.expand([argument])
+                let found = try InputDiscovery.discover([argument])
+                inputs += found.files
+                for problem in found.problems {
+                    outcomes.append(Self.unreadable(problem.path, problem))
+                    log("FAILED   \(problem.description)")
+                }
             } catch {
                 outcomes.append(Self.unreadable(argument, error))
                 log("FAILED   \(error.description)")

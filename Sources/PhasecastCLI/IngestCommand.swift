@@ -13,8 +13,10 @@ struct IngestCommand: ParsableCommand {
         discussion: """
             Each file commits in one transaction with its rows, rejects, minute rollups and registry row, or \
             not at all. A file whose content was loaded before, under any name, is skipped; the same path with \
-            new content replaces its earlier rows. Directories are walked recursively in sorted order, taking \
-            files ending in .csv, .jsonl, .ndjson, .json, .log, .txt, .tsv and .gz; `-` reads standard input.
+            new content replaces its earlier rows. Directories are walked recursively in sorted order, following \
+            links, taking files ending in .csv, .jsonl, .ndjson, .json, .log, .txt, .tsv and .gz; `-` reads \
+            standard input. Entries that cannot be read, and named inputs that are not regular files (a FIFO: \
+            pipe it to - instead), fail alone with their reason.
 
             Formats (--format):
             \(LogFormat.allCases.map { "  \($0.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \($0.summary)" }.joined(separator: "\n"))

@@ -28,4 +28,38 @@ import Testing
     @Test func aMissingNameIsAnError() {
         #expect(throws: ExtractError.notFound(path: "/no/such/dir")) { try InputDiscovery.expand(["/no/such/dir"]) }
     }
+
+    /// The Kubernetes /var/log/containers layout: links to files elsewhere; and a log folder
+    /// mounted through a link. Both were skipped without a word.
+    @Test func linksToFilesAndDirectoriesAreFollowedAndALoopIsWalkedOnce() throws {
+        let dir = TemporaryDirectory()
+        let manager = FileManager.default
+        try manager.createDirectory(atPath: dir.file("pods/a"), withIntermediateDirectories: true)
+        dir.write("pods/a/0.log", "x")
+        try manager.createDirectory(atPath: dir.file("containers"), withIntermediateDirectories: true)
+        try manager.createSymbolicLink(
+            atPath: dir.file("containers/a.log"), withDestinationPath: dir.file("pods/a/0.log"))
+        try manager.createSymbolicLink(atPath: dir.file("containers/loop"), withDestinationPath: dir.file("containers"))
+        try manager.createSymbolicLink(atPath: dir.file("mounted"), withDestinationPath: dir.file("containers"))
+        let found = try InputDiscovery.discover([dir.file("mounted")])
+        #expect(found.files.map(\.path) == [dir.file("mounted/a.log")])
+        #expect(found.problems.isEmpty)
+    }
+
+    @Test func entriesThatCannotBeReadAreReportedAndNonRegularInputsRefused() throws {
+        let dir = TemporaryDirectory()
+        try FileManager.default.createSymbolicLink(
+            atPath: dir.file("gone.jsonl"), withDestinationPath: dir.file("nowhere"))
+        dir.write("ok.csv", "")
+        let found = try InputDiscovery.discover([dir.path])
+        #expect(found.files.map(\.path) == [dir.file("ok.csv")])
+        #expect(
+            found.problems.map(\.description) == ["\(dir.file("gone.jsonl")): cannot read: No such file or directory"])
+        // A FIFO named as an input would block the reader forever.
+        let fifo = dir.file("stream.jsonl")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let named = try InputDiscovery.discover([fifo])
+        #expect(named.files.isEmpty)
+        #expect(named.problems.first?.description.contains("not a regular file") == true)
+    }
 }

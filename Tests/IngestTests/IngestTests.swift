@@ -215,6 +215,22 @@ import Testing
         #expect(refused.files.first?.message?.contains("no log line in the first") == true)
     }
 
+    /// A log directory reached through a link loaded nothing and exited 0; an input that is a
+    /// FIFO hung the run while it held the lock.
+    @Test func aLinkedLogDirectoryLoadsAndAFIFOFailsAlone() throws {
+        let dir = TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: dir.file("real"), withIntermediateDirectories: true)
+        dir.write("real/a.jsonl", openAILines(count: 30).joined(separator: "\n"))
+        try FileManager.default.createSymbolicLink(atPath: dir.file("logs"), withDestinationPath: dir.file("real"))
+        let fifo = dir.file("stream.jsonl")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let report = try ingest(dir.file("p.db"), [dir.file("logs"), fifo])
+        #expect(report.files.map(\.status) == [.failed, .loaded], "\(report.files)")
+        #expect(report.files.first { $0.status == .loaded }?.rows == 30)
+        #expect(report.files.first { $0.status == .failed }?.message?.contains("not a regular file") == true)
+        #expect(report.exitStatus != .ok)
+    }
+
     @Test func aFileOverTheRejectRateFailsAloneAndLeavesNothing() throws {
         let dir = TemporaryDirectory()
         let db = dir.file("p.db")
