@@ -6,7 +6,8 @@ public enum TransformError: PhasecastError, Equatable {
     case malformedModel(path: String, line: Int, reason: String)
     case unknownDependency(model: String, dependency: String)
     case cycle([String])
-    case modelFailed(model: String, message: String)
+    /// A model's SQL failed; `status` is the exit status of the SQLite error (74 for a full disk).
+    case modelFailed(model: String, message: String, status: ExitStatus = .software)
     case testFailed(model: String, test: String, columns: [String], rows: [[SQLValue]])
     case seedFailed(file: String, line: Int, reason: String)
 
@@ -16,7 +17,7 @@ public enum TransformError: PhasecastError, Equatable {
         case .unknownDependency(let model, let dependency):
             return "model \(model) depends on \(dependency), which is no model"
         case .cycle(let names): return "models depend on each other in a cycle: \(names.joined(separator: " → "))"
-        case .modelFailed(let model, let message): return "model \(model) failed: \(message)"
+        case .modelFailed(let model, let message, _): return "model \(model) failed: \(message)"
         case .testFailed(let model, let test, let columns, let rows):
             var text = "model \(model): test '\(test)' failed; first offending rows:\n"
             text += "  " + columns.joined(separator: " | ")
@@ -30,7 +31,7 @@ public enum TransformError: PhasecastError, Equatable {
         switch self {
         case .testFailed: .dataError
         case .malformedModel, .unknownDependency, .cycle, .seedFailed: .config
-        case .modelFailed: .software
+        case .modelFailed(_, _, let status): status
         }
     }
 }

@@ -214,7 +214,7 @@ public struct Transformer {
                 }
             }
         } catch let error as SQLiteError {
-            throw TransformError.modelFailed(model: model.name, message: error.description)
+            throw TransformError.modelFailed(model: model.name, message: error.description, status: error.exitStatus)
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Ingest
 import LogFormats
+import PhasecastCore
 import Store
 import TestSupport
 import Testing
@@ -92,6 +93,27 @@ func openAIDay(start: Int64, minutes: Int, model: String = "m", seed: Int = 1) -
         }
         result["v_daily_phase"] = try connection.rows("SELECT * FROM v_daily_phase ORDER BY day, model")
         return result
+    }
+
+    /// A full disk during a transform is an I/O error (74), as during ingest, not an internal
+    /// one (70); the transform leaves the marts as they were. SQLite's page limit stands in for
+    /// the disk.
+    @Test func aFullDiskDuringATransformIsAnIOErrorAndChangesNothing() throws {
+        let dir = TemporaryDirectory()
+        let start: Int64 = 1_762_000_000 / 86_400 * 86_400
+        dir.write("d.jsonl", openAIDay(start: start, minutes: 1440, model: "a"))
+        let db = dir.file("p.db")
+        try load(db, [dir.file("d.jsonl")])
+        let connection = try Connection(path: db)
+        let pages = try connection.scalar("PRAGMA page_count")?.integer ?? 0
+        _ = try connection.scalar("PRAGMA max_page_count = \(pages + 2)")
+        do {
+            _ = try Transformer(connection: connection, models: Transformer.bundledModels()).run()
+            Issue.record("the transform fitted in two pages")
+        } catch let error as PhasecastError {
+            #expect(error.exitStatus == .ioError, "\(error)")
+        }
+        #expect(try connection.scalar("SELECT COUNT(*) FROM mart_daily_phase")?.integer == 0)
     }
 
     @Test func anIncrementalTransformAfterAddingADayEqualsAFullRebuild() throws {
