@@ -73,7 +73,8 @@ let package = Package(
         .testTarget(name: "ExtractTests", dependencies: ["Extract", "TestSupport"]),
         .testTarget(name: "LogFormatsTests", dependencies: ["LogFormats"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "PhasecastCore", "TestSupport"]),
-        .testTarget(name: "TransformTests", dependencies: ["Transform", "Store", "Ingest", "PhasecastCore", "TestSupport"]),
+        .testTarget(
+            name: "TransformTests", dependencies: ["Transform", "Store", "Ingest", "PhasecastCore", "TestSupport"]),
         .testTarget(name: "CostModelTests", dependencies: ["CostModel", "TestSupport"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Planning"]),
         .testTarget(name: "ForecastingTests", dependencies: ["Forecasting"]),
