@@ -141,10 +141,16 @@ public struct Ingestor {
             if let fingerprint = item.fingerprint,
                 let holder = try registry.entryHoldingRows(rawFingerprint: fingerprint)
             {
-                let message =
+                var message =
                     holder.path == path
                     ? "already loaded \(holder.loadedAt) (\(holder.fingerprint))"
                     : "same content as \(holder.path), loaded \(holder.loadedAt)"
+                if holder.path == path && holder.status == .outdated {
+                    // The content whose rows the database holds is back at its path (a failed
+                    // re-copy was redone): the path is up to date again.
+                    try registry.markCurrent(fileID: holder.fileID)
+                    message = "its loaded content is back; " + message
+                }
                 steps.append(
                     .skip(
                         FileOutcome(

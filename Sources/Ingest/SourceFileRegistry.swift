@@ -104,6 +104,13 @@ struct SourceFileRegistry {
         return all.map { ($0.entry.path, $0.to) }
     }
 
+    /// Marks an `outdated` entry `loaded` again: the content its rows are of is at its path again.
+    func markCurrent(fileID: Int64) throws {
+        try connection.run(
+            "UPDATE source_files SET status = 'loaded', error = NULL WHERE file_id = ? AND status = 'outdated'",
+            [.integer(fileID)])
+    }
+
     /// Records that content at `path` failed to load. Rows of earlier content at that path stay,
     /// and its entry becomes `outdated`; otherwise the path is registered as `failed`. The same
     /// content failing the same way again leaves the entry as it was (the attempt is in

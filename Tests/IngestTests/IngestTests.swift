@@ -231,6 +231,28 @@ import Testing
         #expect(report.exitStatus != .ok)
     }
 
+    /// A re-copy cut short fails and leaves the path `outdated`; once the original content is
+    /// back, the path is current again (it stayed `outdated` forever).
+    @Test func aFileRestoredAfterAFailedReloadIsCurrentAgain() throws {
+        let dir = TemporaryDirectory()
+        let db = dir.file("p.db")
+        let text = openAILines(count: 300).joined(separator: "\n") + "\n"
+        let path = dir.writeGzip("a.jsonl.gz", members: [text])
+        let original = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(try ingest(db, [path]).files.map(\.status) == [.loaded])
+        try original.prefix(original.count / 2).write(to: URL(fileURLWithPath: path))
+        #expect(try ingest(db, [path]).files.map(\.status) == [.failed])
+        let connection = try Connection(path: db)
+        #expect(try connection.scalar("SELECT status FROM v_source_files")?.text == "outdated")
+        try original.write(to: URL(fileURLWithPath: path))
+        let restored = try ingest(db, [path])
+        #expect(restored.files.map(\.status) == [.skipped] && restored.exitStatus == .ok)
+        #expect(restored.files.first?.message?.hasPrefix("its loaded content is back") == true)
+        #expect(try connection.scalar("SELECT status FROM v_source_files")?.text == "loaded")
+        #expect(try connection.scalar("SELECT error FROM source_files") == .null)
+        #expect(try connection.scalar("SELECT COUNT(*) FROM requests")?.integer == 300)
+    }
+
     @Test func aFileOverTheRejectRateFailsAloneAndLeavesNothing() throws {
         let dir = TemporaryDirectory()
         let db = dir.file("p.db")
