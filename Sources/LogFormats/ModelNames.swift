@@ -47,11 +47,23 @@ public struct ModelNames: Sendable {
             }
         }
         let index = Int32(names.count)
-        names.append(String(decoding: bytes, as: UTF8.self))
+        names.append(Self.displayName(bytes))
         nameBytes.append(Array(bytes))
         indexesByHash[hash, default: []].append(index)
         lastIndex = index
         return index
+    }
+
+    /// A name as stored: control characters (NUL among them, which would cut the name short in
+    /// SQLite and merge models) become U+FFFD, so that distinct names stay distinct and printable.
+    static func displayName(_ bytes: UnsafeRawBufferPointer) -> String {
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return text }
+        var cleaned = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            cleaned.append(scalar.value < 0x20 || scalar.value == 0x7F ? "\u{FFFD}" : scalar)
+        }
+        return String(cleaned)
     }
 
     /// The index of the model named `name`.
