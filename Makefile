@@ -5,7 +5,7 @@ BENCH_DIR ?= .build/bench
 # The C baseline of the ingest bench, where the shared tools are present.
 BASELINE_SOURCE ?= ../shared/tools/etl-baseline/etl_load.c
 
-.PHONY: setup build test golden demo bench lint clean
+.PHONY: setup build test golden demo bench fuzz lint clean
 
 ## setup: install the C headers phasecast links against (libsqlite3-dev, zlib1g-dev) when missing
 setup:
@@ -48,6 +48,12 @@ bench: setup
 	$(SWIFT) build -c release --product phasecast
 	$(SWIFT) build -c release --product phasecast-bench
 	.build/release/phasecast-bench --rows $(BENCH_ROWS) --dir $(BENCH_DIR) --baseline-source $(BASELINE_SOURCE)
+
+## fuzz: libFuzzer on the log parsers and the pipeline-file parser, FUZZ_SECONDS each (default 60);
+## prints executions and crashes per target and fails on a crash
+FUZZ_SECONDS ?= 60
+fuzz: setup
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash Tests/Fuzz/run-fuzz.sh
 
 ## lint: swift format's lint over the sources and tests
 lint:

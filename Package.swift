@@ -1,5 +1,6 @@
 // swift-tools-version: 6.0
 // phasecast: how many prefill GPUs and how many decode GPUs, and when.
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -90,3 +91,20 @@ let package = Package(
             name: "EndToEndTests", dependencies: ["phasecast", "Store", "Ingest", "TestSupport"]),
     ]
 )
+
+// `make fuzz`: libFuzzer targets, in the package only when PHASECAST_FUZZ is set (make fuzz sets
+// it and builds in its own folder): they and the modules they drive are compiled with
+// libFuzzer's coverage instrumentation and AddressSanitizer; libFuzzer provides the entry point.
+if ProcessInfo.processInfo.environment["PHASECAST_FUZZ"] != nil {
+    let sanitizers = "-sanitize=fuzzer,address"
+    for target in package.targets where ["PhasecastCore", "LogFormats", "Pipeline"].contains(target.name) {
+        target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags([sanitizers])]
+    }
+    for name in ["FuzzLogFormats", "FuzzPipeline"] {
+        package.targets.append(
+            .executableTarget(
+                name: name, dependencies: name == "FuzzPipeline" ? ["Pipeline"] : ["LogFormats", "PhasecastCore"],
+                swiftSettings: [.unsafeFlags([sanitizers, "-parse-as-library"])],
+                linkerSettings: [.unsafeFlags([sanitizers])]))
+    }
+}

@@ -1,0 +1,57 @@
+import LogFormats
+import PhasecastCore
+
+/// libFuzzer entry point (`make fuzz`): the input is a log file's bytes. The first line tells the
+/// format (as ingest does); then the input is read as every format, each line by each parser,
+/// with the options that format needs. Any crash or trap is a bug.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzLogFormats(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+    let bytes = UnsafeRawBufferPointer(start: data, count: size)
+    var lines: [UnsafeRawBufferPointer] = []
+    var start = 0
+    for index in 0..<size where bytes[index] == 0x0A {
+        lines.append(UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
+        start = index + 1
+    }
+    if start < size { lines.append(UnsafeRawBufferPointer(rebasing: bytes[start..<size])) }
+    _ = FormatDetector.detect(lines: Array(lines.prefix(8)))
+    guard let first = lines.first else { return 0 }
+    var options = ParseOptions(start: 1_700_000_000_000_000)
+    options.columnMap = ColumnMap(timestamp: "1", prompt: "2", output: "3", cached: "4", model: "5", status: "6")
+    options.cacheCapacityBlocks = 64
+    for format in LogFormat.allCases {
+        guard let selected = try? format.makeParser(options: options, firstLine: first) else { continue }
+        switch selected {
+        case .csv(var parser): run(&parser, lines)
+        case .json(var parser): run(&parser, lines)
+        case .mooncake(var parser): run(&parser, lines)
+        }
+    }
+    return 0
+}
+
+private func run<P: LogLineParser>(_ parser: inout P, _ lines: [UnsafeRawBufferPointer]) {
+    var models = ModelNames(fallback: "unknown")
+    var request = ParsedRequest.blank
+    for (index, line) in lines.enumerated() {
+        _ = parser.parse(line, number: Int64(index + 1), into: &request, models: &models)
+    }
+    _ = parser.finish(models: &models)
+}
+
+/// libFuzzer's driver, run from the executable's entry point (SwiftPM names it `FuzzLogFormats_main`).
+@_silgen_name("LLVMFuzzerRunDriver")
+private func runFuzzerDriver(
+    _ argc: UnsafeMutablePointer<Int32>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> Int32
+) -> Int32
+
+@_cdecl("FuzzLogFormats_main")
+public func FuzzLogFormatsMain(
+    _ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> Int32 {
+    var count = argc
+    var arguments = argv
+    return runFuzzerDriver(&count, &arguments, fuzzLogFormats)
+}
