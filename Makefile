@@ -5,7 +5,7 @@ BENCH_DIR ?= .build/bench
 # The C baseline of the ingest bench, where the shared tools are present.
 BASELINE_SOURCE ?= ../shared/tools/etl-baseline/etl_load.c
 
-.PHONY: setup build test golden demo bench fuzz lint clean
+.PHONY: setup build test golden demo bench fuzz faults lint clean
 
 ## setup: install the C headers phasecast links against (libsqlite3-dev, zlib1g-dev) when missing
 setup:
@@ -54,6 +54,14 @@ bench: setup
 FUZZ_SECONDS ?= 60
 fuzz: setup
 	FUZZ_SECONDS=$(FUZZ_SECONDS) bash Tests/Fuzz/run-fuzz.sh
+
+## faults: FAULT_TRIALS kill -9 trials of phasecast run (default 20): each rerun must converge to
+## the uninterrupted run's tables and report bytes, with the database's integrity intact
+FAULT_TRIALS ?= 20
+faults: setup
+	$(SWIFT) build --product phasecast
+	$(SWIFT) build --product phasecast-faults
+	.build/debug/phasecast-faults --trials $(FAULT_TRIALS) --dir .build/faults
 
 ## lint: swift format's lint over the sources and tests
 lint:

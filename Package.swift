@@ -67,6 +67,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/PhasecastBench"),
+        // `make faults`: kill -9 trials of phasecast run; not shipped.
+        .executableTarget(
+            name: "phasecast-faults",
+            dependencies: [
+                "PhasecastCore", "Store", "Synth", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/PhasecastFaults"),
 
         // Helpers shared by the test targets: temporary directories, fixtures, running the binary.
         .target(name: "TestSupport", dependencies: ["Extract"], path: "Tests/TestSupport"),

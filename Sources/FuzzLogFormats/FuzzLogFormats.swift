@@ -48,7 +48,7 @@ private func runFuzzerDriver(
 ) -> Int32
 
 @_cdecl("FuzzLogFormats_main")
-public func FuzzLogFormatsMain(
+public func fuzzLogFormatsMain(
     _ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 ) -> Int32 {
     var count = argc

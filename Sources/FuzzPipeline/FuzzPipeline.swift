@@ -18,7 +18,7 @@ private func runFuzzerDriver(
 ) -> Int32
 
 @_cdecl("FuzzPipeline_main")
-public func FuzzPipelineMain(
+public func fuzzPipelineMain(
     _ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 ) -> Int32 {
     var count = argc
