@@ -1,5 +1,6 @@
 import Extract
 import Foundation
+import PhasecastCore
 import Store
 
 /// A row of `source_files`: what the database holds of one path.
@@ -156,9 +157,5 @@ struct SourceFileRegistry {
     }
 
     /// The current UTC time as ISO 8601 text.
-    static func now() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: Date())
-    }
+    static func now() -> String { WallClock.nowISO8601() }
 }

@@ -1,3 +1,5 @@
+import PhasecastCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -39,7 +41,7 @@ public struct ModelNames: Sendable {
                 return lastIndex
             }
         }
-        let hash = Self.fnv1a(bytes)
+        let hash = ContentHash.of(bytes: bytes)
         if let candidates = indexesByHash[hash] {
             for candidate in candidates where Self.same(nameBytes[Int(candidate)], bytes) {
                 lastIndex = candidate
@@ -80,15 +82,5 @@ public struct ModelNames: Sendable {
             guard let start = storedBytes.baseAddress else { return false }
             return JSONPath.sameBytes(start, candidate, bytes.count)
         }
-    }
-
-    @inline(__always)
-    private static func fnv1a(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        return hash
     }
 }

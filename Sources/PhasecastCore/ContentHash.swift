@@ -1,7 +1,11 @@
 /// FNV-1a, 64 bits: the one content hash of phasecast, for digests of inputs (is this the same
 /// forecast input again?) and for seeds derived from names. Not for security.
 public struct ContentHash: Sendable, Equatable {
-    public private(set) var value: UInt64 = 14_695_981_039_346_656_037
+    /// FNV-1a's 64-bit offset basis and prime.
+    public static let offsetBasis: UInt64 = 14_695_981_039_346_656_037
+    public static let prime: UInt64 = 1_099_511_628_211
+
+    public private(set) var value: UInt64 = ContentHash.offsetBasis
 
     /// A hash starting from FNV-1a's offset basis.
     public init() {}
@@ -12,7 +16,7 @@ public struct ContentHash: Sendable, Equatable {
 
     /// Mixes in one byte.
     public mutating func mix(byte: UInt8) {
-        value = (value ^ UInt64(byte)) &* 1_099_511_628_211
+        value = (value ^ UInt64(byte)) &* Self.prime
     }
 
     /// Mixes in the eight bytes of `word`, low byte first.
@@ -30,6 +34,14 @@ public struct ContentHash: Sendable, Equatable {
         var hash = ContentHash()
         hash.mix(text)
         return hash.value
+    }
+
+    /// The hash of some bytes, inlined where it is called: for lookups in the ingest loop.
+    @inlinable
+    public static func of(bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var hash = offsetBasis
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* prime }
+        return hash
     }
 
     /// The value in lowercase hexadecimal.
