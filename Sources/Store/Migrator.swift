@@ -60,6 +60,11 @@ public enum Migrator {
         if current == 0, try connection.scalar("PRAGMA page_count")?.integer == 0 {
             try connection.execute("PRAGMA page_size = \(newDatabasePageSize)")
         }
+        // Write-ahead logging: readers (sqlite3, Datasette, DuckDB) read while a file commits,
+        // and a reader's open transaction never holds up a writer. Set once; it persists.
+        if try connection.queryOne("PRAGMA journal_mode").text("journal_mode") != "wal" {
+            try connection.execute("PRAGMA journal_mode = WAL")
+        }
         var applied: [Int64] = []
         for migration in migrations where migration.version > current {
             try connection.immediateTransaction {
