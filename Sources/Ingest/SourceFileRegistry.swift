@@ -29,13 +29,10 @@ struct SourceFileRegistry {
 
     private func entries(_ sql: String, _ arguments: [SQLValue]) throws -> [RegistryEntry] {
         try connection.query("SELECT \(Self.columns) FROM source_files \(sql)", arguments).map { row in
-            let status = try row.text("status")
-            guard let known = RegistryEntry.Status(rawValue: status) else {
-                throw SQLiteError(code: 20, message: "source_files.status '\(status)' is not a known status")
-            }
-            return RegistryEntry(
+            RegistryEntry(
                 fileID: try row.int("file_id"), path: try row.text("path"), fingerprint: try row.text("fingerprint"),
-                status: known, loadedAt: try row.text("loaded_at"), firstRowID: try row.optionalInt("first_rowid"),
+                status: try row.value(RegistryEntry.Status.self, "status"), loadedAt: try row.text("loaded_at"),
+                firstRowID: try row.optionalInt("first_rowid"),
                 lastRowID: try row.optionalInt("last_rowid"))
         }
     }

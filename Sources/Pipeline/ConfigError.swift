@@ -118,8 +118,7 @@ struct TableReader {
         guard let entry = entry(key) else { return nil }
         let days: Int?
         switch entry.value {
-        case .integer(let value) where value > 0:
-            days = value <= Int64(Self.maximumDays) ? Int(value) : Self.maximumDays + 1
+        case .integer(let value) where value > 0: days = Int(exactly: value) ?? Int.max
         case .string(let text): days = Self.parseDays(text)
         default: throw error(key, "expected a duration like \"90d\" or \"13w\", got \(entry.value.kind)")
         }

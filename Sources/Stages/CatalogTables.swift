@@ -16,10 +16,9 @@ public enum CatalogTables {
                 pricePerHour: try r.double("price_per_gpu_hour_usd"), source: try r.text("source"))
         }
         let llms = try connection.query("SELECT * FROM llms ORDER BY name").map { r in
-            let architecture = try r.text("architecture")
-            return LLMSpec(
+            LLMSpec(
                 name: try r.text("name"), aliases: list(try r.text("aliases")),
-                architecture: try known(ArchitectureClass(rawValue: architecture), "llms.architecture", architecture),
+                architecture: try r.value(ArchitectureClass.self, "architecture"),
                 totalParams: try r.double("total_params_b") * 1e9, activeParams: try r.double("active_params_b") * 1e9,
                 layers: Int(try r.int("layers")), hiddenSize: Int(try r.int("hidden_size")),
                 experts: try r.optionalInt("experts").map(Int.init),
@@ -31,12 +30,9 @@ public enum CatalogTables {
                 maxContext: Int(try r.int("max_context")), source: try r.text("source"))
         }
         let calibrations = try connection.query("SELECT * FROM calibration").map { r in
-            let architecture = try r.text("architecture")
-            let precision = try r.text("precision")
-            return Calibration(
-                architecture: try known(
-                    ArchitectureClass(rawValue: architecture), "calibration.architecture", architecture),
-                precision: try known(Precision(rawValue: precision), "calibration.precision", precision),
+            Calibration(
+                architecture: try r.value(ArchitectureClass.self, "architecture"),
+                precision: try r.value(Precision.self, "precision"),
                 mfuPrefill: try r.double("mfu_prefill"), mfuAttention: try r.double("mfu_attention"),
                 mbu: try r.double("mbu"), decodeComputeDerate: try r.double("decode_compute_derate"),
                 stepFloorMicrosPerLayer: try r.double("step_floor_us_per_layer"),
@@ -62,11 +58,5 @@ public enum CatalogTables {
 
     private static func list(_ text: String) -> [String] {
         text.split(separator: ";").map { String($0) }
-    }
-
-    /// An enumeration's value read from a table, or an error naming the column and the value.
-    private static func known<T>(_ value: T?, _ column: String, _ text: String) throws(SQLiteError) -> T {
-        guard let value else { throw SQLiteError(code: 20, message: "\(column) '\(text)' is not a known value") }
-        return value
     }
 }

@@ -160,11 +160,6 @@ public struct PlanStage {
     }
 }
 
-extension Phase {
-    /// The GPU-hours column of this phase in the costed views.
-    var gpuHoursColumn: String { self == .prefill ? "prefill_gpu_hours" : "decode_gpu_hours" }
-}
-
 /// Reading the `forecasts` table.
 enum ForecastTable {
     /// A stored run's forecast GPU-hours of one model (0: all) and phase, by day.

@@ -28,15 +28,10 @@ public enum ProfileTable {
     /// The profiles of the database, in the order they are matched (priority, then name).
     public static func load(_ connection: Connection) throws -> [StoredProfile] {
         try connection.query("SELECT * FROM deployment_profiles ORDER BY priority, name").map { r in
-            let precisionText = try r.text("precision")
-            guard let precision = Precision(rawValue: precisionText) else {
-                throw SQLiteError(
-                    code: 20, message: "deployment_profiles.precision '\(precisionText)' is not bf16, fp8 or fp4")
-            }
-            return StoredProfile(
+            StoredProfile(
                 name: try r.text("name"), pattern: try r.text("model_pattern"), priority: Int(try r.int("priority")),
                 profile: DeploymentProfile(
-                    llm: try r.text("llm"), gpu: try r.text("gpu"), precision: precision,
+                    llm: try r.text("llm"), gpu: try r.text("gpu"), precision: try r.value(Precision.self, "precision"),
                     tpPrefill: try r.optionalInt("tp_prefill").map(Int.init),
                     tpDecode: try r.optionalInt("tp_decode").map(Int.init), ttftMs: try r.double("ttft_ms"),
                     itlMs: try r.double("itl_ms")),

@@ -80,12 +80,8 @@ public struct ReportStage {
             ORDER BY s.model_id = 0 DESC, m.name, s.phase DESC
             """, [.integer(forecastRunID)]
         ).map { r in
-            let phaseText = try r.text("phase")
-            guard let phase = Phase(rawValue: phaseText) else {
-                throw SQLiteError(code: 20, message: "forecast_series.phase '\(phaseText)' is not a phase")
-            }
-            return MethodChoice(
-                model: try r.text("model"), phase: phase, method: try r.text("method"),
+            MethodChoice(
+                model: try r.text("model"), phase: try r.value(Phase.self, "phase"), method: try r.text("method"),
                 backtestMASE: try r.optionalDouble("backtest_mase"),
                 notes: try r.text("notes").split(separator: "\n").map(String.init))
         }

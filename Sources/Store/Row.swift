@@ -73,6 +73,16 @@ public struct Row: Sendable {
         return text
     }
 
+    /// A text column holding one of an enumeration's raw values; NULL or another value throws.
+    public func value<T: RawRepresentable>(_ type: T.Type, _ column: String) throws(SQLiteError) -> T
+    where T.RawValue == String {
+        let text = try text(column)
+        guard let value = T(rawValue: text) else {
+            throw failure("column '\(column)' holds '\(text)', which is not a known \(T.self)")
+        }
+        return value
+    }
+
     /// A 0/1 column as a Bool; NULL throws.
     public func bool(_ column: String) throws(SQLiteError) -> Bool { try int(column) != 0 }
 

@@ -38,4 +38,17 @@ import Testing
         }
         #expect(throws: SQLiteError.self) { try connection.queryOne("SELECT 1 WHERE 0") }
     }
+
+    private enum Grain: String { case hour, day }
+
+    @Test func enumerationColumnsNameTheValueTheyDoNotKnow() throws {
+        let row = try Connection(path: ":memory:").queryOne("SELECT 'day' AS good, 'week' AS bad")
+        #expect(try row.value(Grain.self, "good") == .day)
+        #expect(throws: SQLiteError.self) { try row.value(Grain.self, "bad") }
+        do {
+            _ = try row.value(Grain.self, "bad")
+        } catch {
+            #expect(error.message == "column 'bad' holds 'week', which is not a known Grain")
+        }
+    }
 }
