@@ -5,7 +5,7 @@ BENCH_DIR ?= .build/bench
 # The C baseline of the ingest bench, where the shared tools are present.
 BASELINE_SOURCE ?= ../shared/tools/etl-baseline/etl_load.c
 
-.PHONY: setup build test golden demo bench fuzz faults lint clean
+.PHONY: setup build test golden demo bench validate-cost fuzz faults lint clean
 
 ## setup: install the C headers phasecast links against (libsqlite3-dev, zlib1g-dev) when missing
 setup:
@@ -41,6 +41,12 @@ demo: setup
 	@status=0; .build/release/phasecast run Pipelines/demo.toml || status=$$?; \
 	if [ $$status -ne 0 ] && [ $$status -ne 65 ]; then exit $$status; fi; \
 	echo "demo: done (exit $$status; 65 means the planted truncated log was found and reported)"
+
+## validate-cost: the cost model against the published measurements of
+## Pipelines/seeds/measurements.csv, leave-one-source-out (docs/cost-model.md)
+validate-cost: setup
+	$(SWIFT) build -c release --product phasecast
+	.build/release/phasecast cost --validate
 
 ## bench: release build, then ingest speed against gzip -dc and the C baseline (BENCH_ROWS rows),
 ## measured by phasecast-bench (not shipped) on the phasecast binary beside it

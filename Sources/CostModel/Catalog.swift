@@ -13,7 +13,7 @@ public struct Catalog: Sendable {
         case malformed(file: String, line: Int, reason: String)
         case unknownGPU(String, known: [String])
         case unknownLLM(String, known: [String])
-        case noCalibration(ArchitectureClass, Precision)
+        case noCalibration(Engine, GPUVendor, ArchitectureClass, Precision)
 
         public var description: String {
             switch self {
@@ -22,8 +22,9 @@ public struct Catalog: Sendable {
                 "unknown GPU '\(name)'; known: \(known.joined(separator: ", "))"
             case .unknownLLM(let name, let known):
                 "unknown LLM '\(name)'; known: \(known.joined(separator: ", "))"
-            case .noCalibration(let architecture, let precision):
-                "no calibration for \(architecture.rawValue) models at \(precision.rawValue)"
+            case .noCalibration(let engine, let vendor, let architecture, let precision):
+                "no calibration for \(architecture.rawValue) models at \(precision.rawValue) on \(engine.rawValue) with \(vendor.rawValue) GPUs; engines: "
+                    + Engine.allCases.map(\.rawValue).joined(separator: ", ")
             }
         }
 
@@ -55,10 +56,12 @@ public struct Catalog: Sendable {
         gpus = try Self.rows(gpuCSV, "gpus.csv") { t, r, number in
             GPUSpec(
                 name: t.cell(r, "name"), aliases: Self.list(t.cell(r, "aliases")),
+                vendor: try Self.vendor(t.cell(r, "vendor"), line: t.lines[r]),
                 bf16Tflops: try number("bf16_dense_tflops"), fp8Tflops: try? number("fp8_dense_tflops"),
                 fp4Tflops: try? number("fp4_dense_tflops"), hbmGB: try number("hbm_gb"),
                 hbmTBs: try number("hbm_tb_s"), scaleupGBs: try number("scaleup_gb_s_unidir"),
                 tdpWatts: try number("tdp_w"), gpusPerNode: Int(try number("gpus_per_node")),
+                scaleupDomain: Int(try number("scaleup_domain")), scaleoutGBs: try number("scaleout_gb_s_unidir"),
                 pricePerHour: try number("price_per_gpu_hour_usd"), source: t.cell(r, "source"))
         }
         llms = try Self.rows(llmCSV, "llms.csv") { t, r, number in
@@ -67,7 +70,7 @@ public struct Catalog: Sendable {
                 name: t.cell(r, "name"), aliases: Self.list(t.cell(r, "aliases")), architecture: architecture,
                 totalParams: try number("total_params_b") * 1e9, activeParams: try number("active_params_b") * 1e9,
                 layers: Int(try number("layers")), hiddenSize: Int(try number("hidden_size")),
-                experts: (try? number("experts")).map(Int.init),
+                kvHeads: Int(try number("kv_heads")), experts: (try? number("experts")).map(Int.init),
                 activeExperts: (try? number("active_experts")).map(Int.init),
                 moeLayers: (try? number("moe_layers")).map(Int.init),
                 kvBytesPerTokenBF16: try number("kv_bytes_per_token_bf16"),
@@ -76,20 +79,35 @@ public struct Catalog: Sendable {
                 maxContext: Int(try number("max_context")), source: t.cell(r, "source"))
         }
         calibrations = try Self.rows(calibrationCSV, "calibration.csv") { t, r, number in
-            guard let architecture = ArchitectureClass(rawValue: t.cell(r, "architecture")),
+            guard let engine = Engine(rawValue: t.cell(r, "engine")),
+                let vendor = GPUVendor(rawValue: t.cell(r, "vendor")),
+                let architecture = ArchitectureClass(rawValue: t.cell(r, "architecture")),
                 let precision = Precision(rawValue: t.cell(r, "precision"))
             else {
                 throw CatalogError.malformed(
-                    file: "calibration.csv", line: t.lines[r], reason: "unknown architecture or precision")
+                    file: "calibration.csv", line: t.lines[r],
+                    reason: "unknown engine, vendor, architecture or precision")
             }
             return Calibration(
-                architecture: architecture, precision: precision, mfuPrefill: try number("mfu_prefill"),
-                mfuAttention: try number("mfu_attention"), mbu: try number("mbu"),
-                decodeComputeDerate: try number("decode_compute_derate"),
+                engine: engine, vendor: vendor, architecture: architecture, precision: precision,
+                mfuPrefill: try number("mfu_prefill"), mfuAttention: try number("mfu_attention"),
+                mbu: try number("mbu"), mfuDecode: try number("mfu_decode"),
                 stepFloorMicrosPerLayer: try number("step_floor_us_per_layer"),
-                kvMemoryFraction: try number("kv_memory_fraction"), maxBatch: Int(try number("max_batch")),
+                sequenceMicrosPerLayer: try number("sequence_us_per_layer"),
+                expertImbalance: try number("expert_imbalance"), kvMemoryFraction: try number("kv_memory_fraction"),
+                maxBatch: Int(try number("max_batch")),
+                uncertaintyP90: try number("uncertainty_p90"),
                 source: t.cell(r, "source"))
         }
+    }
+
+    private static func vendor(_ text: String, line: Int) throws -> GPUVendor {
+        guard let vendor = GPUVendor(rawValue: text) else {
+            throw CatalogError.malformed(
+                file: "gpus.csv", line: line,
+                reason: "vendor '\(text)' is not \(GPUVendor.allCases.map(\.rawValue).joined(separator: " or "))")
+        }
+        return vendor
     }
 
     private static func list(_ text: String) -> [String] {
@@ -129,14 +147,15 @@ public struct Catalog: Sendable {
     public func adding(_ other: Catalog) -> Catalog {
         let gpuNames = Set(gpus.map(\.name))
         let llmNames = Set(llms.map(\.name))
-        let calibrated = Set(calibrations.map { "\($0.architecture.rawValue)/\($0.precision.rawValue)" })
+        func key(_ c: Calibration) -> String {
+            "\(c.engine.rawValue)/\(c.vendor.rawValue)/\(c.architecture.rawValue)/\(c.precision.rawValue)"
+        }
+        let calibrated = Set(calibrations.map(key))
         return Catalog(
             gpus: gpus + other.gpus.filter { !gpuNames.contains($0.name) },
             llms: llms + other.llms.filter { !llmNames.contains($0.name) },
             calibrations: calibrations
-                + other.calibrations.filter {
-                    !calibrated.contains("\($0.architecture.rawValue)/\($0.precision.rawValue)")
-                })
+                + other.calibrations.filter { !calibrated.contains(key($0)) })
     }
 
     /// A GPU by name or alias (case, spaces and punctuation ignored).
@@ -160,15 +179,17 @@ public struct Catalog: Sendable {
         return llms.first { ([$0.name] + $0.aliases).contains { Self.normalized($0) == key } }
     }
 
-    /// The calibration of an architecture class at a precision.
+    /// The calibration of an engine on a vendor's GPUs for an architecture class at a precision.
     public func calibration(
-        _ architecture: ArchitectureClass, _ precision: Precision
+        _ engine: Engine, _ vendor: GPUVendor, _ architecture: ArchitectureClass, _ precision: Precision
     ) throws(CatalogError)
         -> Calibration
     {
-        if let found = calibrations.first(where: { $0.architecture == architecture && $0.precision == precision }) {
+        if let found = calibrations.first(where: {
+            $0.engine == engine && $0.vendor == vendor && $0.architecture == architecture && $0.precision == precision
+        }) {
             return found
         }
-        throw .noCalibration(architecture, precision)
+        throw .noCalibration(engine, vendor, architecture, precision)
     }
 }

@@ -3,7 +3,7 @@ import PhasecastCore
 /// What makes a deployment profile unservable, found before any data is read: the name of the
 /// profile's field at fault and why.
 public struct ProfileProblem: PhasecastError, Equatable, Sendable {
-    /// The profile's field: `llm`, `gpu`, `precision`, `tp_prefill`, `tp_decode`, `ttft_ms` or `itl_ms`.
+    /// The profile's field: `llm`, `gpu`, `precision`, `engine`, `tp_prefill`, `tp_decode`, `ttft_ms` or `itl_ms`.
     public var field: String
     public var reason: String
 
@@ -32,42 +32,47 @@ extension CostEstimator {
         }
         let model: RooflineModel
         do {
-            model = try RooflineModel(
-                catalog: catalog, llm: profile.llm, gpu: profile.gpu, precision: profile.precision)
+            model = try self.model(profile)
         } catch let error as PhasecastError {
             throw ProfileProblem(field: "precision", reason: error.description)
         } catch {
             throw ProfileProblem(field: "precision", reason: String(describing: error))
         }
-        let fits = model.candidateTensorParallelSizes()
+        let fits = model.candidateLayouts()
         guard !fits.isEmpty else {
-            throw ProfileProblem(field: "gpu", reason: "\(model.llm.name) does not fit on up to 8 \(model.gpu.name)")
+            throw ProfileProblem(
+                field: "gpu",
+                reason: CostModelError.doesNotFit(
+                    llm: model.llm.name, gpu: model.gpu.name, precision: profile.precision
+                )
+                .description)
         }
+        let sizes = Array(Set(fits.map(\.gpus))).sorted()
         for (field, tp) in [("tp_prefill", profile.tpPrefill), ("tp_decode", profile.tpDecode)] {
-            if let tp, !fits.contains(tp) {
+            if let tp, profile.layouts(for: model, gpus: tp).isEmpty {
                 throw ProfileProblem(
                     field: field,
                     reason:
-                        "\(model.llm.name) at \(profile.precision.rawValue) does not fit on \(tp) \(model.gpu.name); TP that fits: \(fits.map(String.init).joined(separator: ", "))"
+                        "\(model.llm.name) at \(profile.precision.rawValue) does not fit on \(tp) \(model.gpu.name); worker sizes that fit: \(sizes.map(String.init).joined(separator: ", "))"
                 )
             }
         }
-        let prefill = (profile.tpPrefill.map { [$0] } ?? fits).map {
-            model.prefill(workload, tp: $0, ttftMs: profile.ttftMs)
+        let prefill = profile.layouts(for: model, gpus: profile.tpPrefill).map {
+            model.prefill(workload, layout: $0, ttftMs: profile.ttftMs)
         }
         if !prefill.contains(where: { $0.tokensPerSecondPerGPUAtSLA > 0 }) {
-            let note = prefill.first?.note.map { ": \($0)" } ?? ""
+            let note = prefill.max(by: CostEstimator.worsePrefill)?.note.map { ": \($0)" } ?? ""
             throw ProfileProblem(
                 field: "ttft_ms",
                 reason:
                     "no prefill worker meets a TTFT of \(DeploymentProfile.format(profile.ttftMs)) ms for a \(Int(workload.promptTokens))-token prompt\(note)"
             )
         }
-        let decode = (profile.tpDecode.map { [$0] } ?? fits).map {
-            model.decode(workload, tp: $0, itlMs: profile.itlMs)
+        let decode = profile.layouts(for: model, gpus: profile.tpDecode).map {
+            model.decode(workload, layout: $0, itlMs: profile.itlMs)
         }
         if !decode.contains(where: { $0.tokensPerSecondPerGPU > 0 }) {
-            let note = decode.first?.note.map { ": \($0)" } ?? ""
+            let note = decode.max(by: CostEstimator.worseDecode)?.note.map { ": \($0)" } ?? ""
             throw ProfileProblem(
                 field: "itl_ms",
                 reason: "no decode worker meets an ITL of \(DeploymentProfile.format(profile.itlMs)) ms\(note)")

@@ -1,6 +1,8 @@
-/// Prefill throughput per GPU for a workload on one TP group.
+/// Prefill throughput per GPU for a workload on one worker.
 public struct PrefillCapacity: Sendable, Codable, Equatable {
-    public var tp: Int
+    public var layout: WorkerLayout
+    /// GPUs per worker.
+    public var tp: Int { layout.gpus }
     /// Prompts run together: the fewest that saturate the GPU.
     public var batchRequests = 0
     /// Time to compute one batch, ms.
@@ -15,8 +17,8 @@ public struct PrefillCapacity: Sendable, Codable, Equatable {
     public var bound: PhaseBound
     public var note: String?
 
-    public init(tp: Int, bound: PhaseBound, note: String?) {
-        self.tp = tp
+    public init(layout: WorkerLayout, bound: PhaseBound, note: String?) {
+        self.layout = layout
         self.bound = bound
         self.note = note
     }
@@ -25,14 +27,18 @@ public struct PrefillCapacity: Sendable, Codable, Equatable {
     public var tokensPerSecondPerGPUAtSLA: Double { tokensPerSecondPerGPU * maxUtilization }
 }
 
-/// Decode throughput per GPU for a workload on one TP group.
+/// Decode throughput per GPU for a workload on one worker.
 public struct DecodeCapacity: Sendable, Codable, Equatable {
-    public var tp: Int
+    public var layout: WorkerLayout
+    /// GPUs per worker.
+    public var tp: Int { layout.gpus }
     /// Sequences per step.
     public var batch = 0
     /// Largest batch whose KV cache fits.
     public var kvBatchLimit = 0
     public var stepMs = 0.0
+    /// Time between two tokens of a sequence (the step, or less with speculative decoding).
+    public var interTokenMs = 0.0
     /// Whether the step is limited by bytes read or FLOPs.
     public var stepBound: PhaseBound = .bandwidth
     /// Output tokens per second per GPU at the ITL target.
@@ -40,8 +46,8 @@ public struct DecodeCapacity: Sendable, Codable, Equatable {
     public var bound: PhaseBound
     public var note: String?
 
-    public init(tp: Int, bound: PhaseBound, note: String?) {
-        self.tp = tp
+    public init(layout: WorkerLayout, bound: PhaseBound, note: String?) {
+        self.layout = layout
         self.bound = bound
         self.note = note
     }

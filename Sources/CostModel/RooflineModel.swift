@@ -1,88 +1,156 @@
 import Foundation
 import PhasecastCore
 
-/// Tokens to GPU-seconds per phase from FLOPs, bytes and achieved efficiencies
-/// (reference/COST_MODEL.md, sections 2–5 and 8).
+/// Tokens to GPU-seconds per phase from bytes, FLOPs and calibrated efficiencies
+/// (docs/cost-model.md has the formulas and where each constant comes from).
 ///
-/// Prefill of n new tokens after c cached: n·F_lin at the precision's peak × MFU, plus
-/// attention A·(n·c + n²/2) at the BF16 peak × attention MFU, plus exposed tensor-parallel
-/// all-reduces. Decode step of B sequences at mean context C: the larger of weight + KV bytes
-/// over bandwidth × MBU and FLOPs over peak × MFU × derate, plus a per-layer floor.
+/// A decode step is a sequence of kernels, each bound by its own bytes or FLOPs: the weight
+/// GEMMs (weights read once per step, FLOPs per token), attention (KV read per sequence, FLOPs
+/// per context token), a fixed per-layer floor, a per-sequence overhead and the communication of
+/// the worker's layout (all-reduces for tensor parallelism, all-to-alls for expert parallelism).
+/// Summing the kernels instead of taking one roofline of the totals is what makes the step grow
+/// with the batch as measured engines' steps do. Prefill likewise, at the batch that saturates
+/// the GEMMs.
 public struct RooflineModel: Sendable {
     public let llm: LLMSpec
     public let gpu: GPUSpec
     public let precision: Precision
     public let calibration: Calibration
+    public let speculative: SpeculativeDecoding?
 
-    /// Tokens a prefill batch needs to saturate the GPU's GEMMs (MFU flattens above m ≈ 1–2 k).
+    /// Tokens a prefill batch needs to saturate the GPU's GEMMs (MFU flattens above m ≈ 1–2 k,
+    /// reference kernel measurements).
     public static let saturationTokens = 2048.0
-    /// Latency of one all-reduce across the TP group, s (AIC's p2p latency).
-    public static let allReduceLatency = 10e-6
+    /// Latency of one collective inside a scale-up domain, s (AIConfigurator's p2p latency).
+    public static let collectiveLatency = 10e-6
+    /// The same across the scale-out network (assumption: 2.5× the NVLink figure).
+    public static let scaleoutCollectiveLatency = 25e-6
     /// Share of prefill's all-reduce time not hidden behind compute.
     public static let exposedCommunication = 0.5
     /// Share of HBM the weights may take, leaving room for activations.
     public static let weightMemoryLimit = 0.9
-    /// Largest tensor-parallel group considered.
-    public static let tensorParallelSizes = [1, 2, 4, 8]
+    /// Worker sizes considered when a profile leaves them open.
+    public static let workerSizes = [1, 2, 4, 8, 16, 32, 64]
 
-    public init(catalog: Catalog, llm: String, gpu: String, precision: Precision) throws {
-        self.llm = try catalog.llm(named: llm)
-        self.gpu = try catalog.gpu(named: gpu)
-        self.precision = precision
-        self.calibration = try catalog.calibration(self.llm.architecture, precision)
-        guard self.gpu.peakFlops(precision) != nil else {
-            throw CostModelError.unsupportedPrecision(gpu: self.gpu.name, precision: precision)
-        }
+    public init(
+        catalog: Catalog, llm: String, gpu: String, precision: Precision, engine: Engine = .standard,
+        speculative: SpeculativeDecoding? = nil
+    ) throws {
+        let llm = try catalog.llm(named: llm)
+        let gpu = try catalog.gpu(named: gpu)
+        self.init(
+            llm: llm, gpu: gpu, precision: precision,
+            calibration: try catalog.calibration(engine, gpu.vendor, llm.architecture, precision),
+            speculative: speculative)
     }
 
-    /// Dense peak FLOP/s at the model's precision (the initializer checked that the GPU has it).
-    var peak: Double { gpu.peakFlops(precision) ?? gpu.bf16Tflops * 1e12 }
-    var attentionPeak: Double { gpu.bf16Tflops * 1e12 }
+    public init(
+        llm: LLMSpec, gpu: GPUSpec, precision: Precision, calibration: Calibration,
+        speculative: SpeculativeDecoding? = nil
+    ) {
+        self.llm = llm
+        self.gpu = gpu
+        self.precision = precision
+        self.calibration = calibration
+        self.speculative = speculative
+    }
 
-    /// Whether the weights fit on a TP group.
-    public func weightsFit(tp: Int) -> Bool {
-        llm.weightBytes(precision) <= Double(tp) * gpu.memoryBytes * Self.weightMemoryLimit
+    /// Dense peak FLOP/s of the GEMMs at the model's precision.
+    var peak: Double { gpu.peakFlops(precision) }
+    var attentionPeak: Double { gpu.bf16Tflops * 1e12 }
+    var bandwidth: Double { calibration.mbu * gpu.bandwidth }
+
+    /// Whether the weights fit on a worker.
+    public func weightsFit(_ layout: WorkerLayout) -> Bool {
+        weightBytesPerGPU(layout) <= gpu.memoryBytes * Self.weightMemoryLimit
+    }
+
+    /// Bytes of weights each GPU of a worker holds: its share of the experts, and the shared
+    /// weights split over the TP group or, under data-parallel attention, whole on every GPU.
+    func weightBytesPerGPU(_ layout: WorkerLayout) -> Double {
+        let g = Double(layout.gpus)
+        let experts = (llm.totalParams - llm.sharedParams) / g
+        let shared = layout.dataParallelAttention ? llm.sharedParams : llm.sharedParams / g
+        return (experts + shared) * precision.bytesPerWeight
+    }
+
+    // MARK: Communication
+
+    /// Bandwidth and latency of the worker's collectives: the scale-up fabric when the worker fits
+    /// in one domain, the scale-out network when it does not.
+    func link(_ layout: WorkerLayout) -> (bytesPerSecond: Double, latency: Double) {
+        layout.gpus <= max(gpu.scaleupDomain, 1)
+            ? (gpu.scaleupGBs * 1e9, Self.collectiveLatency)
+            : (gpu.scaleoutGBs * 1e9, Self.scaleoutCollectiveLatency)
+    }
+
+    /// Seconds of one step's collectives for `tokens` tokens in flight: two ring all-reduces per
+    /// layer for TP attention, two all-to-alls (dispatch, combine) per MoE layer for EP.
+    func communicationSeconds(tokens: Double, layout: WorkerLayout) -> Double {
+        guard layout.gpus > 1 else { return 0 }
+        let (bytesPerSecond, latency) = link(layout)
+        let g = Double(layout.gpus)
+        let hidden = Double(llm.hiddenSize) * 2
+        var seconds = 0.0
+        let moeLayers = Double(llm.moeLayers ?? 0)
+        if layout.dataParallelAttention {
+            // Each rank sends its own tokens' hidden states to the experts and back.
+            if layout.expertParallel > 1, moeLayers > 0 {
+                let ep = Double(layout.expertParallel)
+                let perRank = tokens / g * Double(llm.activeExperts ?? 1) * hidden * (ep - 1) / ep
+                seconds += moeLayers * 2 * (latency + perRank / bytesPerSecond)
+            }
+        } else {
+            let perAllReduce = latency + 2 * (g - 1) / g * tokens * hidden / bytesPerSecond
+            seconds += Double(llm.layers) * 2 * perAllReduce
+        }
+        return seconds
     }
 
     // MARK: Prefill
 
-    /// Seconds of one prefill of `requests` prompts of `newTokens` after `cached`, on `tp` GPUs.
-    public func prefillSeconds(newTokens n: Double, cached c: Double, requests b: Double, tp: Int) -> Double {
-        let g = Double(tp)
-        let linear = b * n * llm.linearFlopsPerToken / (g * calibration.mfuPrefill * peak)
+    /// Seconds of one prefill of `requests` prompts of `newTokens` after `cached`, on a worker.
+    public func prefillSeconds(
+        newTokens n: Double, cached c: Double, requests b: Double, layout: WorkerLayout
+    ) -> Double {
+        let g = Double(layout.gpus)
+        let tokens = b * n
+        let linearFlops = tokens * llm.linearFlopsPerToken * expertLoadFactor(layout)
+        let linear = max(
+            linearFlops / (g * calibration.mfuPrefill * peak), weightBytesPerGPU(layout) / bandwidth)
         let attention =
             b * (n * c + n * n / 2) * llm.attentionFlopsPerPair / (g * calibration.mfuAttention * attentionPeak)
-        return linear + attention + prefillCommunication(tokens: b * n, tp: tp)
+        let communication = communicationSeconds(tokens: tokens, layout: layout) * Self.exposedCommunication
+        return linear + attention + communication
     }
 
-    /// Exposed time of the two all-reduces per layer of `tokens` hidden states (ring).
-    func prefillCommunication(tokens: Double, tp: Int) -> Double {
-        guard tp > 1 else { return 0 }
-        let g = Double(tp)
-        let bytes = tokens * Double(llm.hiddenSize) * 2
-        let perAllReduce = 2 * (g - 1) / g * bytes / (gpu.scaleupGBs * 1e9) + Self.allReduceLatency
-        return Double(llm.layers) * 2 * perAllReduce * Self.exposedCommunication
+    /// How much more work the busiest expert rank does than the mean, applied to the expert
+    /// share of the FLOPs.
+    func expertLoadFactor(_ layout: WorkerLayout) -> Double {
+        guard layout.expertParallel > 1, llm.paramsPerExpert > 0 else { return 1 }
+        let expertShare = 1 - llm.sharedParams / llm.activeParams
+        return 1 + expertShare * (calibration.expertImbalance - 1)
     }
 
-    /// Per-step overhead: launches and scheduling per layer, and the all-reduce latencies of TP.
-    func stepFloor(tp: Int) -> Double {
-        let layers = Double(llm.layers)
-        return layers * calibration.stepFloorMicrosPerLayer * 1e-6 + (tp > 1 ? layers * 2 * Self.allReduceLatency : 0)
+    /// Per-step fixed overhead of a worker: launches and scheduling per layer.
+    func stepFloor() -> Double {
+        Double(llm.layers) * calibration.stepFloorMicrosPerLayer * 1e-6
     }
 
-    /// Prefill on a TP group: the batch that saturates the GPU, its service time, the capacity at
+    /// Prefill on a worker: the batch that saturates the GPU, its service time, the capacity at
     /// full use, and the utilization at which queueing (M/D/1) still meets the TTFT target.
-    public func prefill(_ workload: Workload, tp: Int, ttftMs: Double) -> PrefillCapacity {
+    public func prefill(_ workload: Workload, layout: WorkerLayout, ttftMs: Double) -> PrefillCapacity {
         let n = workload.prefillTokens
         let c = workload.cachedTokens
-        guard weightsFit(tp: tp) else {
-            return PrefillCapacity(tp: tp, bound: .memory, note: "the weights do not fit on \(tp) \(gpu.name)")
+        guard weightsFit(layout) else {
+            return PrefillCapacity(
+                layout: layout, bound: .memory, note: "the weights do not fit on \(layout.gpus) \(gpu.name)")
         }
         let batch = max(1, (Self.saturationTokens / n).rounded(.up))
-        let service = prefillSeconds(newTokens: n, cached: c, requests: batch, tp: tp) + stepFloor(tp: tp)
-        let capacity = batch * n / (service * Double(tp))
+        let service = prefillSeconds(newTokens: n, cached: c, requests: batch, layout: layout) + stepFloor()
+        let capacity = batch * n / (service * Double(layout.gpus))
         let target = ttftMs / 1000
-        var estimate = PrefillCapacity(tp: tp, bound: .compute, note: nil)
+        var estimate = PrefillCapacity(layout: layout, bound: .compute, note: nil)
         estimate.batchRequests = Int(batch)
         estimate.serviceMs = service * 1000
         estimate.tokensPerSecondPerGPU = capacity
@@ -90,7 +158,9 @@ public struct RooflineModel: Sendable {
         guard service < target else {
             estimate.bound = .latency
             estimate.maxUtilization = 0
-            estimate.note = String(format: "one batch takes %.0f ms on TP %d, over the TTFT target", service * 1000, tp)
+            estimate.note = String(
+                format: "one prefill batch takes %.0f ms on %@, over the TTFT target of %.0f ms", service * 1000,
+                layout.description, ttftMs)
             return estimate
         }
         // M/D/1: TTFT = D + ρD / (2(1 − ρ)) ≤ T  ⇔  ρ ≤ 2(T − D) / (2(T − D) + D).
@@ -104,58 +174,86 @@ public struct RooflineModel: Sendable {
 
     // MARK: Decode
 
-    /// One decode step of `batch` sequences at mean context `context` on `tp` GPUs: its time and
-    /// the memory and compute terms.
-    public func decodeStep(
-        batch: Double, context: Double, tp: Int
-    ) -> (seconds: Double, memory: Double, compute: Double) {
-        let g = Double(tp)
-        let bytes = llm.weightBytesRead(batch: batch, precision) + batch * context * llm.kvBytesPerToken(precision)
-        let memory = bytes / (g * calibration.mbu * gpu.bandwidth)
-        let rate = calibration.mfuPrefill * calibration.decodeComputeDerate
-        let compute =
-            batch * llm.linearFlopsPerToken / (g * rate * peak) + batch * llm.attentionFlopsPerPair * context
-            / (g * calibration.mfuAttention * calibration.decodeComputeDerate * attentionPeak)
-        return (max(memory, compute) + stepFloor(tp: tp), memory, compute)
+    /// One decode step of `batch` sequences at mean context `context` on a worker, by kernel.
+    public func decodeStep(batch: Double, context: Double, layout: WorkerLayout) -> DecodeStep {
+        let g = Double(layout.gpus)
+        let computed = batch * (speculative?.tokensComputed ?? 1)
+        // Weight GEMMs: shared weights once per step, the experts the step's tokens touch.
+        let expertBytes =
+            llm.paramsPerExpert > 0
+            ? min(llm.expertsTouched(tokens: computed), Double(llm.experts ?? 0)) * llm.paramsPerExpert / g
+            : 0
+        let sharedBytes = layout.dataParallelAttention ? llm.sharedParams : llm.sharedParams / g
+        let weightBytes = (expertBytes + sharedBytes) * precision.bytesPerWeight
+        let linearFlops = computed * llm.linearFlopsPerToken * expertLoadFactor(layout) / g
+        let weights = max(weightBytes / bandwidth, linearFlops / (calibration.mfuDecode * peak))
+        // Attention: each sequence's KV read once; a TP group wider than the KV heads reads copies.
+        let copies = layout.dataParallelAttention ? 1 : max(1, g / Double(llm.kvHeads))
+        let kvBytes = batch * context * llm.kvBytesPerToken(precision) * copies / g
+        let attentionFlops = computed * context * llm.attentionFlopsPerPair / g
+        let attention = max(kvBytes / bandwidth, attentionFlops / (calibration.mfuAttention * attentionPeak))
+        // Overheads: per layer, and per sequence a rank schedules.
+        let sequencesPerRank = layout.dataParallelAttention ? batch / g : batch
+        let overhead =
+            stepFloor() + Double(llm.layers) * calibration.sequenceMicrosPerLayer * 1e-6 * sequencesPerRank
+        let communication = communicationSeconds(tokens: computed, layout: layout)
+        return DecodeStep(
+            weights: weights, attention: attention, overhead: overhead, communication: communication,
+            memoryBound: weightBytes / bandwidth + kvBytes / bandwidth >= linearFlops / (calibration.mfuDecode * peak)
+                + attentionFlops / (calibration.mfuAttention * attentionPeak),
+            tokensPerStep: speculative?.tokensPerStep ?? 1)
     }
 
     /// Sequences whose KV cache fits beside the weights at a mean context.
-    public func kvBatchLimit(context: Double, tp: Int) -> Double {
-        let free = Double(tp) * gpu.memoryBytes * calibration.kvMemoryFraction - llm.weightBytes(precision)
-        return max(0, (free / (context * llm.kvBytesPerToken(precision))).rounded(.down))
+    public func kvBatchLimit(context: Double, layout: WorkerLayout) -> Double {
+        let g = Double(layout.gpus)
+        let copies = layout.dataParallelAttention ? 1 : max(1, g / Double(llm.kvHeads))
+        let free = g * (gpu.memoryBytes * calibration.kvMemoryFraction - weightBytesPerGPU(layout))
+        return max(0, (free / (context * llm.kvBytesPerToken(precision) * copies)).rounded(.down))
     }
 
-    /// Decode on a TP group: the largest batch whose step meets the ITL target and whose KV cache
+    /// Largest batch the engine runs on a worker: its per-rank limit, times the ranks under
+    /// data-parallel attention.
+    func engineBatchLimit(_ layout: WorkerLayout) -> Double {
+        Double(calibration.maxBatch) * (layout.dataParallelAttention ? Double(layout.gpus) : 1)
+    }
+
+    /// Decode on a worker: the largest batch whose step meets the ITL target and whose KV cache
     /// fits, and the throughput it gives.
-    public func decode(_ workload: Workload, tp: Int, itlMs: Double?) -> DecodeCapacity {
+    public func decode(_ workload: Workload, layout: WorkerLayout, itlMs: Double?) -> DecodeCapacity {
         let context = workload.decodeContext
-        guard weightsFit(tp: tp) else {
-            return DecodeCapacity(tp: tp, bound: .memory, note: "the weights do not fit on \(tp) \(gpu.name)")
+        guard weightsFit(layout) else {
+            return DecodeCapacity(
+                layout: layout, bound: .memory, note: "the weights do not fit on \(layout.gpus) \(gpu.name)")
         }
-        let kvLimit = kvBatchLimit(context: context, tp: tp)
+        let kvLimit = kvBatchLimit(context: context, layout: layout)
         guard kvLimit >= 1 else {
             return DecodeCapacity(
-                tp: tp, bound: .kvCapacity, note: "no room for one sequence's KV cache of \(Int(context)) tokens")
+                layout: layout, bound: .kvCapacity,
+                note: "no room for one sequence's KV cache of \(Int(context)) tokens")
         }
-        let ceiling = min(kvLimit, Double(calibration.maxBatch))
+        let engineLimit = engineBatchLimit(layout)
+        let ceiling = min(kvLimit, engineLimit)
         var batch = ceiling
-        var bound: PhaseBound = kvLimit <= Double(calibration.maxBatch) ? .kvCapacity : .batchLimit
+        var bound: PhaseBound = kvLimit <= engineLimit ? .kvCapacity : .batchLimit
         if let itlMs {
             let target = itlMs / 1000
-            if decodeStep(batch: 1, context: context, tp: tp).seconds > target {
-                var estimate = DecodeCapacity(tp: tp, bound: .latency, note: nil)
-                estimate.stepMs = decodeStep(batch: 1, context: context, tp: tp).seconds * 1000
+            let single = decodeStep(batch: 1, context: context, layout: layout)
+            if single.interTokenSeconds > target {
+                var estimate = DecodeCapacity(layout: layout, bound: .latency, note: nil)
+                estimate.stepMs = single.seconds * 1000
                 estimate.note = String(
-                    format: "one step takes %.1f ms on TP %d, over the ITL target", estimate.stepMs, tp)
+                    format: "decode step %.1f ms > ITL %@ ms at batch 1 on %@", single.interTokenSeconds * 1000,
+                    DeploymentProfile.format(itlMs), layout.description)
                 return estimate
             }
-            if decodeStep(batch: ceiling, context: context, tp: tp).seconds > target {
-                // The step time grows with the batch: bisect for the largest batch within the target.
+            if decodeStep(batch: ceiling, context: context, layout: layout).interTokenSeconds > target {
+                // Every term grows with the batch: bisect for the largest batch within the target.
                 var low = 1.0
                 var high = ceiling
                 while high - low > 1 {
                     let middle = ((low + high) / 2).rounded(.down)
-                    if decodeStep(batch: middle, context: context, tp: tp).seconds <= target {
+                    if decodeStep(batch: middle, context: context, layout: layout).interTokenSeconds <= target {
                         low = middle
                     } else {
                         high = middle
@@ -165,46 +263,142 @@ public struct RooflineModel: Sendable {
                 bound = .latency
             }
         }
-        let step = decodeStep(batch: batch, context: context, tp: tp)
-        var estimate = DecodeCapacity(tp: tp, bound: bound, note: nil)
+        let step = decodeStep(batch: batch, context: context, layout: layout)
+        var estimate = DecodeCapacity(layout: layout, bound: bound, note: nil)
         estimate.batch = Int(batch)
         estimate.kvBatchLimit = Int(kvLimit)
         estimate.stepMs = step.seconds * 1000
-        estimate.stepBound = step.memory >= step.compute ? .bandwidth : .compute
-        estimate.tokensPerSecondPerGPU = batch / (step.seconds * Double(tp))
+        estimate.interTokenMs = step.interTokenSeconds * 1000
+        estimate.stepBound = step.memoryBound ? .bandwidth : .compute
+        estimate.tokensPerSecondPerGPU = batch * step.tokensPerStep / (step.seconds * Double(layout.gpus))
         return estimate
     }
 
     // MARK: Whole deployments
 
-    /// Tokens per second per GPU of an aggregated engine at maximum throughput (all requests
-    /// queued, no latency targets), as offline benchmarks measure: each request's prefill plus its
-    /// share of decode steps at the largest batch that fits.
-    public func offlineThroughputPerGPU(inputTokens isl: Double, outputTokens osl: Double, tp: Int) -> Double {
-        let workload = Workload(promptTokens: isl, outputTokens: osl)
-        let prefill = prefillSeconds(newTokens: isl, cached: 0, requests: 1, tp: tp)
-        let decode = self.decode(workload, tp: tp, itlMs: nil)
-        guard decode.batch > 0 else { return 0 }
-        let perRequest = prefill + osl * decode.stepMs / 1000 / Double(decode.batch)
-        return (isl + osl) / (Double(tp) * perRequest)
+    /// Seconds of one request's prefill when it rides along with decode steps (chunked
+    /// prefill): its compute, without a step floor of its own.
+    func piggybackedPrefillSeconds(_ workload: Workload, layout: WorkerLayout) -> Double {
+        let n = workload.prefillTokens
+        let batch = max(1, (Self.saturationTokens / n).rounded(.up))
+        return prefillSeconds(newTokens: n, cached: workload.cachedTokens, requests: batch, layout: layout) / batch
     }
 
-    /// The TP sizes to consider: powers of two up to a node whose group holds the weights.
-    public func candidateTensorParallelSizes() -> [Int] {
-        Self.tensorParallelSizes.filter { $0 <= max(gpu.gpusPerNode, 1) && weightsFit(tp: $0) }
+    /// An aggregated engine holding `concurrency` requests at once: each emitted token waits for
+    /// one decode step plus its share of the prefills that arrive meanwhile
+    /// (TPOT = step + concurrency · prefill ÷ output tokens); TTFT is one prompt's prefill on
+    /// its own (queueing not included).
+    public func aggregated(_ workload: Workload, layout: WorkerLayout, concurrency: Double) -> AggregatedPoint {
+        let firstToken =
+            prefillSeconds(
+                newTokens: workload.prefillTokens, cached: workload.cachedTokens, requests: 1, layout: layout)
+            + stepFloor()
+        let prefill = piggybackedPrefillSeconds(workload, layout: layout)
+        let step = decodeStep(batch: concurrency, context: workload.decodeContext, layout: layout)
+        let steps = workload.outputTokens / step.tokensPerStep
+        let tpot = (steps * step.seconds + concurrency * prefill) / workload.outputTokens
+        let cycle = prefill + workload.outputTokens * tpot
+        let tokens = concurrency * (workload.promptTokens + workload.outputTokens) / (cycle * Double(layout.gpus))
+        return AggregatedPoint(
+            concurrency: concurrency, tpotMs: tpot * 1000, ttftMs: firstToken * 1000, tokensPerSecondPerGPU: tokens,
+            outputTokensPerSecondPerGPU: tokens * workload.outputTokens
+                / (workload.promptTokens + workload.outputTokens))
     }
+
+    /// Tokens per second per GPU of an aggregated engine at maximum throughput (all requests
+    /// queued, no latency targets), as offline benchmarks measure: the largest batch that fits.
+    public func offlineThroughputPerGPU(
+        inputTokens isl: Double, outputTokens osl: Double, layout: WorkerLayout
+    )
+        -> Double
+    {
+        let workload = Workload(promptTokens: isl, outputTokens: osl)
+        guard weightsFit(layout) else { return 0 }
+        let batch = min(kvBatchLimit(context: workload.decodeContext, layout: layout), engineBatchLimit(layout))
+        guard batch >= 1 else { return 0 }
+        return aggregated(workload, layout: layout, concurrency: batch).tokensPerSecondPerGPU
+    }
+
+    /// An aggregated engine at latency targets: the largest concurrency whose TPOT meets the ITL
+    /// and whose prefill meets the TTFT, and its throughput.
+    public func aggregated(
+        _ workload: Workload, layout: WorkerLayout, ttftMs: Double, itlMs: Double
+    )
+        -> AggregatedPoint?
+    {
+        guard weightsFit(layout) else { return nil }
+        let ceiling = min(kvBatchLimit(context: workload.decodeContext, layout: layout), engineBatchLimit(layout))
+        func meets(_ b: Double) -> Bool {
+            let point = aggregated(workload, layout: layout, concurrency: b)
+            return point.tpotMs <= itlMs && point.ttftMs <= ttftMs
+        }
+        guard ceiling >= 1, meets(1) else { return nil }
+        var low = 1.0
+        var high = ceiling
+        if meets(high) {
+            low = high
+        } else {
+            while high - low > 1 {
+                let middle = ((low + high) / 2).rounded(.down)
+                if meets(middle) { low = middle } else { high = middle }
+            }
+        }
+        return aggregated(workload, layout: layout, concurrency: low)
+    }
+
+    /// The worker layouts to consider: tensor-parallel groups up to a node for dense models; for
+    /// MoE models also expert-parallel workers with data-parallel attention, up to the scale-up
+    /// domain or 64 GPUs. Only layouts that hold the weights.
+    public func candidateLayouts() -> [WorkerLayout] {
+        let node = max(gpu.gpusPerNode, 1)
+        let denseLimit = max(node, min(gpu.scaleupDomain, 8))
+        var layouts = Self.workerSizes.filter { $0 <= denseLimit }.map(WorkerLayout.tensorParallel)
+        if llm.architecture == .moe {
+            let widest = max(node, min(max(gpu.scaleupDomain, node * 2), 64))
+            for size in Self.workerSizes where size > 1 && size <= widest {
+                layouts.append(WorkerLayout(gpus: size, expertParallel: size, dataParallelAttention: true))
+                if size <= denseLimit { layouts.append(WorkerLayout(gpus: size, expertParallel: size)) }
+            }
+        }
+        return layouts.filter(weightsFit)
+    }
+}
+
+/// One decode step's time by kernel, s.
+public struct DecodeStep: Sendable, Equatable {
+    public var weights: Double
+    public var attention: Double
+    public var overhead: Double
+    public var communication: Double
+    /// Whether bytes rather than FLOPs set the GEMM and attention time.
+    public var memoryBound: Bool
+    /// Tokens the step emits per sequence (above 1 with speculative decoding).
+    public var tokensPerStep: Double
+
+    public var seconds: Double { weights + attention + overhead + communication }
+    /// Time between two tokens of one sequence.
+    public var interTokenSeconds: Double { seconds / tokensPerStep }
+}
+
+/// An aggregated engine at one concurrency.
+public struct AggregatedPoint: Sendable, Codable, Equatable {
+    public var concurrency: Double
+    public var tpotMs: Double
+    public var ttftMs: Double
+    /// Prompt and output tokens per second per GPU.
+    public var tokensPerSecondPerGPU: Double
+    public var outputTokensPerSecondPerGPU: Double
 }
 
 /// Why a cost cannot be computed.
 public enum CostModelError: PhasecastError, Equatable, Sendable {
-    case unsupportedPrecision(gpu: String, precision: Precision)
-    case doesNotFit(llm: String, gpu: String)
+    case doesNotFit(llm: String, gpu: String, precision: Precision)
 
     public var description: String {
         switch self {
-        case .unsupportedPrecision(let gpu, let precision):
-            "\(gpu) has no \(precision.rawValue.uppercased()) tensor cores; choose another --precision"
-        case .doesNotFit(let llm, let gpu): "\(llm) does not fit on up to 8 \(gpu)"
+        case .doesNotFit(let llm, let gpu, let precision):
+            "\(llm) at \(precision.rawValue) does not fit on any worker of \(gpu) phasecast considers"
+                + " (up to 64 GPUs for MoE models, one node for dense ones); choose a smaller precision or a larger GPU"
         }
     }
 

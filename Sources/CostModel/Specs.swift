@@ -18,15 +18,31 @@ public enum Precision: String, Sendable, CaseIterable, Codable {
     public var kvScale: Double { self == .bf16 ? 1 : 0.5 }
 }
 
+/// The serving engine a deployment runs: each has its own calibration (scheduling overheads and
+/// batch limits differ by up to 2× in decode). `vllm` is the default.
+public enum Engine: String, Sendable, CaseIterable, Codable {
+    case vllm, sglang, trtllm
+
+    /// The engine assumed when a profile names none.
+    public static let standard = Engine.vllm
+}
+
 /// Dense models, or mixture-of-experts models whose tokens use a few experts each.
 public enum ArchitectureClass: String, Sendable, Codable {
     case dense, moe
+}
+
+/// Who makes a GPU: kernels and engine ports differ in maturity between vendors, so each has
+/// its own calibration.
+public enum GPUVendor: String, Sendable, CaseIterable, Codable {
+    case nvidia, amd
 }
 
 /// A GPU's peaks, memory and link, from the `gpus` seed.
 public struct GPUSpec: Sendable, Equatable, Codable {
     public var name: String
     public var aliases: [String]
+    public var vendor: GPUVendor
     public var bf16Tflops: Double
     public var fp8Tflops: Double?
     public var fp4Tflops: Double?
@@ -36,12 +52,18 @@ public struct GPUSpec: Sendable, Equatable, Codable {
     public var scaleupGBs: Double
     public var tdpWatts: Double
     public var gpusPerNode: Int
+    /// GPUs one scale-up fabric joins (8 for an HGX node, 72 for an NVL72 rack); workers larger
+    /// than this talk over the scale-out network.
+    public var scaleupDomain: Int
+    /// Scale-out (RDMA) bandwidth per GPU, one direction, GB/s.
+    public var scaleoutGBs: Double
     public var pricePerHour: Double
     public var source: String
 
     public init(
         name: String,
         aliases: [String],
+        vendor: GPUVendor = .nvidia,
         bf16Tflops: Double,
         fp8Tflops: Double?,
         fp4Tflops: Double?,
@@ -50,11 +72,14 @@ public struct GPUSpec: Sendable, Equatable, Codable {
         scaleupGBs: Double,
         tdpWatts: Double,
         gpusPerNode: Int,
+        scaleupDomain: Int? = nil,
+        scaleoutGBs: Double = 50,
         pricePerHour: Double,
         source: String
     ) {
         self.name = name
         self.aliases = aliases
+        self.vendor = vendor
         self.bf16Tflops = bf16Tflops
         self.fp8Tflops = fp8Tflops
         self.fp4Tflops = fp4Tflops
@@ -63,17 +88,26 @@ public struct GPUSpec: Sendable, Equatable, Codable {
         self.scaleupGBs = scaleupGBs
         self.tdpWatts = tdpWatts
         self.gpusPerNode = gpusPerNode
+        self.scaleupDomain = scaleupDomain ?? gpusPerNode
+        self.scaleoutGBs = scaleoutGBs
         self.pricePerHour = pricePerHour
         self.source = source
     }
 
     /// The dense peak of a precision's GEMMs, in FLOP/s; nil when the GPU lacks it.
-    public func peakFlops(_ precision: Precision) -> Double? {
+    public func nativePeakFlops(_ precision: Precision) -> Double? {
         switch precision {
         case .bf16: bf16Tflops * 1e12
         case .fp8: fp8Tflops.map { $0 * 1e12 }
         case .fp4: fp4Tflops.map { $0 * 1e12 }
         }
+    }
+
+    /// The peak GEMMs at `precision` run at: the native peak, or for a precision the GPU has no
+    /// tensor cores for, the best lower one (weight-only quantization, as engines run MXFP4 on
+    /// Hopper or FP8 on Ampere: weights stored small, multiplied at the wider type).
+    public func peakFlops(_ precision: Precision) -> Double {
+        nativePeakFlops(precision) ?? (precision == .fp4 ? nativePeakFlops(.fp8) : nil) ?? bf16Tflops * 1e12
     }
 
     public var bandwidth: Double { hbmTBs * 1e12 }
@@ -89,6 +123,9 @@ public struct LLMSpec: Sendable, Equatable, Codable {
     public var activeParams: Double
     public var layers: Int
     public var hiddenSize: Int
+    /// KV heads (1 for a latent-attention cache shared by all heads): a TP group wider than
+    /// this holds a copy of the cache per extra rank.
+    public var kvHeads: Int
     public var experts: Int?
     public var activeExperts: Int?
     public var moeLayers: Int?
@@ -108,6 +145,7 @@ public struct LLMSpec: Sendable, Equatable, Codable {
         activeParams: Double,
         layers: Int,
         hiddenSize: Int,
+        kvHeads: Int = 8,
         experts: Int?,
         activeExperts: Int?,
         moeLayers: Int?,
@@ -124,6 +162,7 @@ public struct LLMSpec: Sendable, Equatable, Codable {
         self.activeParams = activeParams
         self.layers = layers
         self.hiddenSize = hiddenSize
+        self.kvHeads = max(kvHeads, 1)
         self.experts = experts
         self.activeExperts = activeExperts
         self.moeLayers = moeLayers
@@ -140,22 +179,32 @@ public struct LLMSpec: Sendable, Equatable, Codable {
     /// Bytes of all weights.
     public func weightBytes(_ precision: Precision) -> Double { totalParams * precision.bytesPerWeight }
 
-    /// Bytes of weights one decode step reads with `batch` sequences: all of a dense model; for
-    /// MoE the shared part and the distinct experts the batch's tokens touch,
-    /// E·(1 − (1 − 1/E)^(B·k)) per layer.
-    public func weightBytesRead(batch: Double, _ precision: Precision) -> Double {
-        guard architecture == .moe, let e = experts, let k = activeExperts, e > k else {
-            return weightBytes(precision)
-        }
-        let perExpert = (totalParams - activeParams) / Double(e - k)  // one expert, all layers
-        let shared = activeParams - Double(k) * perExpert
-        let touched = Double(e) * (1 - pow(1 - 1 / Double(e), batch * Double(k)))
-        return (shared + touched * perExpert) * precision.bytesPerWeight
+    /// Parameters of one routed expert across all MoE layers (0 for dense models).
+    public var paramsPerExpert: Double {
+        guard architecture == .moe, let e = experts, let k = activeExperts, e > k else { return 0 }
+        return (totalParams - activeParams) / Double(e - k)
+    }
+
+    /// Parameters every token uses: attention, dense layers, shared experts, embeddings (all of a
+    /// dense model).
+    public var sharedParams: Double {
+        guard let k = activeExperts, paramsPerExpert > 0 else { return totalParams }
+        return activeParams - Double(k) * paramsPerExpert
+    }
+
+    /// Expected distinct routed experts `tokens` tokens touch in one MoE layer:
+    /// E·(1 − (1 − 1/E)^(tokens·k)).
+    public func expertsTouched(tokens: Double) -> Double {
+        guard let e = experts, let k = activeExperts, paramsPerExpert > 0 else { return 0 }
+        return Double(e) * (1 - pow(1 - 1 / Double(e), tokens * Double(k)))
     }
 }
 
-/// Achieved efficiencies of one architecture class at one precision, from the `calibration` seed.
+/// Achieved efficiencies of one engine on one vendor's GPUs for one architecture class at one
+/// precision, from the `calibration` seed (fitted to `measurements.csv`; see docs/cost-model.md).
 public struct Calibration: Sendable, Equatable, Codable {
+    public var engine: Engine
+    public var vendor: GPUVendor
     public var architecture: ArchitectureClass
     public var precision: Precision
     /// Share of the precision's peak that prefill's linear layers reach.
@@ -164,37 +213,55 @@ public struct Calibration: Sendable, Equatable, Codable {
     public var mfuAttention: Double
     /// Share of HBM bandwidth that decode's weight and KV reads reach.
     public var mbu: Double
-    /// Decode's compute runs at `mfuPrefill × decodeComputeDerate` (small, ragged GEMMs).
-    public var decodeComputeDerate: Double
-    /// Per-step overhead per layer (launches, scheduling, sampling), µs.
+    /// Share of the precision's peak that decode's small, ragged GEMMs reach.
+    public var mfuDecode: Double
+    /// Fixed overhead per step and layer (kernel launches, scheduling), µs.
     public var stepFloorMicrosPerLayer: Double
+    /// Overhead per sequence in the batch, per step and layer (paged-KV gathers, sampling,
+    /// scheduler bookkeeping), µs: why a step grows with the batch faster than bytes alone say.
+    public var sequenceMicrosPerLayer: Double
+    /// Busiest expert-parallel rank's routed tokens ÷ the mean (1 when experts are not sharded).
+    public var expertImbalance: Double
     /// Share of HBM left to KV cache after weights, activations and reserves.
     public var kvMemoryFraction: Double
     /// Largest batch the engine runs.
     public var maxBatch: Int
+    /// 90th percentile of the model's absolute error on measurements it was not fitted on
+    /// (leave-one-source-out, this class): the plan's cost-model allowance.
+    public var uncertaintyP90: Double
     public var source: String
 
     public init(
+        engine: Engine = .standard,
+        vendor: GPUVendor = .nvidia,
         architecture: ArchitectureClass,
         precision: Precision,
         mfuPrefill: Double,
         mfuAttention: Double,
         mbu: Double,
-        decodeComputeDerate: Double,
+        mfuDecode: Double,
         stepFloorMicrosPerLayer: Double,
+        sequenceMicrosPerLayer: Double,
+        expertImbalance: Double,
         kvMemoryFraction: Double,
         maxBatch: Int,
+        uncertaintyP90: Double = 0,
         source: String
     ) {
+        self.engine = engine
+        self.vendor = vendor
         self.architecture = architecture
         self.precision = precision
         self.mfuPrefill = mfuPrefill
         self.mfuAttention = mfuAttention
         self.mbu = mbu
-        self.decodeComputeDerate = decodeComputeDerate
+        self.mfuDecode = mfuDecode
         self.stepFloorMicrosPerLayer = stepFloorMicrosPerLayer
+        self.sequenceMicrosPerLayer = sequenceMicrosPerLayer
+        self.expertImbalance = expertImbalance
         self.kvMemoryFraction = kvMemoryFraction
         self.maxBatch = maxBatch
+        self.uncertaintyP90 = uncertaintyP90
         self.source = source
     }
 }

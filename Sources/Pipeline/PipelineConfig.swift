@@ -55,8 +55,18 @@ public struct ProfileSettings: Sendable, Equatable {
     public var llm: String
     public var gpu: String
     public var precision = "fp8"
+    /// `vllm`, `sglang` or `trtllm` (nil: the default engine).
+    public var engine: String?
     public var tpPrefill: Int?
     public var tpDecode: Int?
+    public var expertParallel: Int?
+    public var dataParallelAttention: Bool?
+    /// Speculative decoding: tokens proposed per step and the chance each is accepted.
+    public var draftTokens: Int?
+    public var draftAcceptance: Double?
+    /// A measured profile (CSV, or Dynamo profiler JSON) that replaces the model, a path as the
+    /// other paths of the file are.
+    public var measuredProfile: String?
     public var ttftMs = 1000.0
     public var itlMs = 50.0
 }
@@ -182,12 +192,24 @@ extension PipelineConfig {
                 }
                 profile.precision = precision.lowercased()
             }
-            for (key, path) in [("tp_prefill", \ProfileSettings.tpPrefill), ("tp_decode", \ProfileSettings.tpDecode)] {
-                if let tp = try table.integer(key) {
-                    guard [1, 2, 4, 8].contains(tp) else { throw table.error(key, "expected 1, 2, 4 or 8, got \(tp)") }
-                    profile[keyPath: path] = tp
+            if let engine = try table.string("engine") {
+                let known = ["vllm", "sglang", "trtllm"]
+                guard known.contains(engine.lowercased()) else {
+                    throw table.error(
+                        "engine", "expected \(known.map { "\"\($0)\"" }.joined(separator: ", ")), got \"\(engine)\"")
                 }
+                profile.engine = engine.lowercased()
             }
+            profile.tpPrefill = try table.integer("tp_prefill", in: 1...576)
+            profile.tpDecode = try table.integer("tp_decode", in: 1...576)
+            profile.expertParallel = try table.integer("ep", in: 1...576)
+            profile.dataParallelAttention = try table.bool("dp_attention")
+            profile.draftTokens = try table.integer("draft_tokens", in: 1...16)
+            profile.draftAcceptance = try table.number("draft_acceptance", in: 0...0.99)
+            if profile.draftAcceptance != nil, profile.draftTokens == nil {
+                throw table.error("draft_acceptance", "needs draft_tokens")
+            }
+            profile.measuredProfile = try table.string("measured_profile")
             profile.ttftMs = try table.number("ttft_ms", in: 1...600_000) ?? profile.ttftMs
             profile.itlMs = try table.number("itl_ms", in: 1...10_000) ?? profile.itlMs
             try table.rejectUnknownKeys()

@@ -198,7 +198,8 @@ public struct CapacityPlanner: Sendable {
         return Pool(
             model: deployment.model, phase: phase, gpu: gpuName(deployment.profile.gpu), tp: deployment.tp(phase),
             gpusPerNode: gpusPerNode, targetUtilization: policy.targetUtilization[phase] ?? 0.8,
-            slaUtilizationCap: deployment.slaUtilizationCap(phase), spareWorkers: policy.spareWorkers)
+            slaUtilizationCap: deployment.slaUtilizationCap(phase), spareWorkers: policy.spareWorkers,
+            costUncertainty: deployment.costUncertainty(phase), worker: deployment.layout(phase).description)
     }
 
     /// Demand of the days within a horizon.

@@ -40,6 +40,16 @@ public struct ModelDeployment: Sendable, Equatable {
 
     public func tp(_ phase: Phase) -> Int { phase == .prefill ? estimate.prefill.tp : estimate.decode.tp }
 
+    /// The worker layout of a phase.
+    public func layout(_ phase: Phase) -> WorkerLayout {
+        phase == .prefill ? estimate.prefill.layout : estimate.decode.layout
+    }
+
+    /// How far the phase's modelled cost may be off (P90 share; 0 when measured).
+    public func costUncertainty(_ phase: Phase) -> Double {
+        phase == .prefill ? estimate.prefillUncertainty : estimate.decodeUncertainty
+    }
+
     /// Highest prefill utilization that keeps TTFT within target (queueing), or nil for decode.
     public func slaUtilizationCap(_ phase: Phase) -> Double? {
         phase == .prefill ? estimate.prefill.maxUtilization : nil
@@ -131,17 +141,17 @@ public enum AggregatedBaseline {
     ) throws -> Double? {
         guard prefillTokensPerSecond > 0 || decodeTokensPerSecond > 0 else { return 0 }
         let profile = deployment.profile
-        let tp = deployment.estimate.decode.tp
-        let model = try RooflineModel(
-            catalog: catalog, llm: profile.llm, gpu: profile.gpu, precision: profile.precision)
+        let layout = deployment.estimate.decode.layout
+        let model = try CostEstimator(catalog: catalog).model(profile)
         // Prefill on the decode workers' TP, always busy (in chunks, TTFT is not what limits
         // it): GPU-seconds per computed token.
         let workload = deployment.workload
-        let prefillRate = model.prefill(workload, tp: tp, ttftMs: .greatestFiniteMagnitude).tokensPerSecondPerGPU
+        let prefillRate = model.prefill(workload, layout: layout, ttftMs: .greatestFiniteMagnitude)
+            .tokensPerSecondPerGPU
         guard prefillRate > 0 else { return nil }
         let prefillSecondsPerToken = 1 / prefillRate
         func decodeRate(_ rho: Double) -> Double {
-            model.decode(workload, tp: tp, itlMs: profile.itlMs * (1 - rho)).tokensPerSecondPerGPU * (1 - rho)
+            model.decode(workload, layout: layout, itlMs: profile.itlMs * (1 - rho)).tokensPerSecondPerGPU * (1 - rho)
         }
         func serves(_ gpus: Double) -> Bool {
             let rho = prefillTokensPerSecond * prefillSecondsPerToken / gpus

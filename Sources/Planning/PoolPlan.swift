@@ -8,6 +8,8 @@ public struct Pool: Sendable, Equatable, Codable {
     public var gpu: String
     /// GPUs per worker (tensor parallelism).
     public var tp: Int
+    /// How a worker spreads the model: `TP 8`, `TP 16 · EP 16 · DP attention`.
+    public var worker: String
     public var gpusPerNode: Int
     /// Target utilization of the pool's workers (the operator's choice).
     public var targetUtilization: Double
@@ -16,19 +18,24 @@ public struct Pool: Sendable, Equatable, Codable {
     public var slaUtilizationCap: Double?
     /// Spare workers kept for failures (N+k).
     public var spareWorkers: Int
+    /// How far the cost model's per-GPU throughput may be off (P90 share of its held-out
+    /// error; 0 when a measured profile sets the phase).
+    public var costUncertainty: Double
 
     public init(
         model: String, phase: Phase, gpu: String, tp: Int, gpusPerNode: Int, targetUtilization: Double,
-        slaUtilizationCap: Double?, spareWorkers: Int
+        slaUtilizationCap: Double?, spareWorkers: Int, costUncertainty: Double = 0, worker: String? = nil
     ) {
         self.model = model
         self.phase = phase
         self.gpu = gpu
         self.tp = max(tp, 1)
+        self.worker = worker ?? "TP \(max(tp, 1))"
         self.gpusPerNode = max(gpusPerNode, 1)
         self.targetUtilization = targetUtilization
         self.slaUtilizationCap = slaUtilizationCap
         self.spareWorkers = spareWorkers
+        self.costUncertainty = max(costUncertainty, 0)
     }
 
     /// The utilization the plan sizes for: the target, or the SLA's cap when lower.
@@ -52,6 +59,8 @@ public struct PoolPlan: Sendable, Equatable, Codable {
     public var burstFactor: Double
     /// Busy GPUs in the peak minute.
     public var burstGPUs: Double
+    /// Those GPUs allowing for the cost model's error: × (1 + P90 error).
+    public var uncertainGPUs: Double
     public var utilization: Double
     /// GPUs to provision before rounding.
     public var provisionedGPUs: Double
@@ -77,13 +86,14 @@ public struct PoolPlan: Sendable, Equatable, Codable {
         let peakFactor = day.map { shape.peakFactor[$0.weekday] } ?? 1
         let peak = mean * peakFactor
         let burst = peak * shape.burstFactor
-        let provisioned = burst / pool.utilization
+        let uncertain = burst * (1 + pool.costUncertainty)
+        let provisioned = uncertain / pool.utilization
         let workers = provisioned > 0 ? Int((provisioned / Double(pool.tp)).rounded(.up)) : 0
         let withSpares = workers > 0 ? workers + pool.spareWorkers : 0
         return PoolPlan(
             pool: pool, quantile: q, bindingDay: day?.day ?? 0, dailyGPUHours: dailyGPUHours, meanBusyGPUs: mean,
             peakFactor: peakFactor, peakHourGPUs: peak, burstFactor: shape.burstFactor, burstGPUs: burst,
-            utilization: pool.utilization, provisionedGPUs: provisioned, workers: workers,
+            uncertainGPUs: uncertain, utilization: pool.utilization, provisionedGPUs: provisioned, workers: workers,
             workersWithSpares: withSpares,
             gpus: withSpares * pool.tp)
     }

@@ -6,7 +6,7 @@ import Planning
 extension CapacityReport {
     public func planCSV() -> String {
         var csv =
-            "scenario,horizon,through,quantile,phase,gpu,model,tp,binding_day,daily_gpu_hours,peak_factor,burst_factor,utilization,workers,workers_with_spares,gpus,pool_nodes,pool_gpus\n"
+            "scenario,horizon,through,quantile,phase,gpu,model,tp,worker,binding_day,daily_gpu_hours,peak_factor,burst_factor,cost_uncertainty,utilization,workers,workers_with_spares,gpus,pool_nodes,pool_gpus\n"
         for column in plan.columns {
             for cell in column.cells {
                 for pool in cell.pools {
@@ -16,10 +16,11 @@ extension CapacityReport {
                                 Self.csvField(column.name), cell.horizon.key, Horizon.isoDate(cell.horizon.lastDay),
                                 "P\(cell.quantile)",
                                 pool.phase.rawValue, Self.csvField(pool.gpu), Self.csvField(p.pool.model),
-                                "\(p.pool.tp)",
+                                "\(p.pool.tp)", Self.csvField(p.pool.worker),
                                 p.dailyGPUHours > 0 ? Horizon.isoDate(p.bindingDay) : "", Self.plain(p.dailyGPUHours),
                                 Self.plain(p.peakFactor),
-                                Self.plain(p.burstFactor), Self.plain(p.utilization), "\(p.workers)",
+                                Self.plain(p.burstFactor), Self.plain(p.pool.costUncertainty),
+                                Self.plain(p.utilization), "\(p.workers)",
                                 "\(p.workersWithSpares)", "\(p.gpus)",
                                 "\(pool.nodes)", "\(pool.gpus)",
                             ].joined(separator: ",") + "\n"

@@ -31,8 +31,11 @@ extension CapacityReport {
         if let cell = headlineCell {
             md += "\n**Workers** (\(cell.horizon.label), P\(cell.quantile)), the xP:yD ratio per model:\n\n"
             var workers = MarkdownTable(
-                ["model", "prefill workers", "decode workers", "xP:yD", "prefill GPU", "decode GPU"],
-                alignment: "lrrlll")
+                [
+                    "model", "prefill workers", "decode workers", "xP:yD", "prefill GPU", "decode GPU",
+                    "throughput per GPU",
+                ],
+                alignment: "lrrllll")
             let plans = cell.pools.flatMap(\.plans)
             for model in Self.orderedModels(plans) {
                 let p = plans.first { $0.pool.model == model && $0.pool.phase == .prefill }
@@ -41,13 +44,25 @@ extension CapacityReport {
                 let y = d?.workersWithSpares ?? 0
                 workers.row([
                     MarkdownText.escape(model), String(x), String(y), "\(x)P:\(y)D",
-                    p.map { "\(MarkdownText.escape($0.pool.gpu)) TP\($0.pool.tp)" } ?? "–",
-                    d.map { "\(MarkdownText.escape($0.pool.gpu)) TP\($0.pool.tp)" } ?? "–",
+                    p.map { "\(MarkdownText.escape($0.pool.gpu)) \($0.pool.worker)" } ?? "–",
+                    d.map { "\(MarkdownText.escape($0.pool.gpu)) \($0.pool.worker)" } ?? "–",
+                    Self.costSource([p, d].compactMap { $0 }),
                 ])
             }
             md += workers.markdown
         }
         return md + "\n"
+    }
+
+    /// Whether a model's per-GPU throughputs are measured or modelled, and how far modelled
+    /// ones may be off.
+    static func costSource(_ plans: [PoolPlan]) -> String {
+        let parts = plans.map { plan in
+            let phase = plan.pool.phase.rawValue
+            let band = plan.pool.costUncertainty
+            return band > 0 ? "\(phase) modelled, ±\(Int((band * 100).rounded())) % at P90" : "\(phase) measured"
+        }
+        return parts.isEmpty ? "–" : parts.joined(separator: "; ")
     }
 
     static func orderedModels(_ plans: [PoolPlan]) -> [String] {
@@ -78,11 +93,20 @@ extension CapacityReport {
                 "burst: busiest minute ÷ busiest hour", Self.factors(plans.map(\.burstFactor)),
                 Self.decimal(pool.total { $0.burstGPUs }),
             ])
+            let bands = plans.map(\.pool.costUncertainty)
+            let modelled = bands.contains { $0 > 0 }
+            stack.row([
+                modelled
+                    ? "cost-model uncertainty, modelled: its P90 error on measurements it was not fitted on"
+                    : "cost-model uncertainty: none, measured profile",
+                modelled ? Self.factors(bands.map { 1 + $0 }) + " (±" + Self.percents(bands) + ")" : "× 1",
+                Self.decimal(pool.total { $0.uncertainGPUs }),
+            ])
             stack.row([
                 "target utilization", Self.factors(plans.map(\.utilization), prefix: "÷ "),
                 Self.decimal(pool.total { $0.provisionedGPUs }),
             ])
-            let tps = Set(plans.map(\.pool.tp)).sorted().map { "TP\($0)" }.joined(separator: ", ")
+            let tps = Set(plans.map(\.pool.worker)).sorted().joined(separator: ", ")
             stack.row([
                 "whole workers (\(tps))", "\(plans.reduce(0) { $0 + $1.workers }) workers",
                 String(plans.reduce(0) { $0 + $1.workers * $1.pool.tp }),
@@ -102,6 +126,10 @@ extension CapacityReport {
             }
         }
         return md
+    }
+
+    static func percents(_ values: [Double]) -> String {
+        Array(Set(values.map { String(format: "%.0f %%", $0 * 100) })).sorted().joined(separator: ", ")
     }
 
     static func factors(_ values: [Double], prefix: String = "× ") -> String {

@@ -9,10 +9,12 @@ public enum CatalogTables {
         let gpus = try connection.query("SELECT * FROM gpus ORDER BY name").map { r in
             GPUSpec(
                 name: try r.text("name"), aliases: list(try r.text("aliases")),
-                bf16Tflops: try r.double("bf16_dense_tflops"), fp8Tflops: try r.optionalDouble("fp8_dense_tflops"),
+                vendor: try r.value(GPUVendor.self, "vendor"), bf16Tflops: try r.double("bf16_dense_tflops"),
+                fp8Tflops: try r.optionalDouble("fp8_dense_tflops"),
                 fp4Tflops: try r.optionalDouble("fp4_dense_tflops"), hbmGB: try r.double("hbm_gb"),
                 hbmTBs: try r.double("hbm_tb_s"), scaleupGBs: try r.double("scaleup_gb_s_unidir"),
                 tdpWatts: try r.double("tdp_w"), gpusPerNode: Int(try r.int("gpus_per_node")),
+                scaleupDomain: Int(try r.int("scaleup_domain")), scaleoutGBs: try r.double("scaleout_gb_s_unidir"),
                 pricePerHour: try r.double("price_per_gpu_hour_usd"), source: try r.text("source"))
         }
         let llms = try connection.query("SELECT * FROM llms ORDER BY name").map { r in
@@ -21,7 +23,7 @@ public enum CatalogTables {
                 architecture: try r.value(ArchitectureClass.self, "architecture"),
                 totalParams: try r.double("total_params_b") * 1e9, activeParams: try r.double("active_params_b") * 1e9,
                 layers: Int(try r.int("layers")), hiddenSize: Int(try r.int("hidden_size")),
-                experts: try r.optionalInt("experts").map(Int.init),
+                kvHeads: Int(try r.optionalInt("kv_heads") ?? 8), experts: try r.optionalInt("experts").map(Int.init),
                 activeExperts: try r.optionalInt("active_experts").map(Int.init),
                 moeLayers: try r.optionalInt("moe_layers").map(Int.init),
                 kvBytesPerTokenBF16: try r.double("kv_bytes_per_token_bf16"),
@@ -31,12 +33,16 @@ public enum CatalogTables {
         }
         let calibrations = try connection.query("SELECT * FROM calibration").map { r in
             Calibration(
+                engine: try r.value(Engine.self, "engine"), vendor: try r.value(GPUVendor.self, "vendor"),
                 architecture: try r.value(ArchitectureClass.self, "architecture"),
                 precision: try r.value(Precision.self, "precision"),
                 mfuPrefill: try r.double("mfu_prefill"), mfuAttention: try r.double("mfu_attention"),
-                mbu: try r.double("mbu"), decodeComputeDerate: try r.double("decode_compute_derate"),
+                mbu: try r.double("mbu"), mfuDecode: try r.double("mfu_decode"),
                 stepFloorMicrosPerLayer: try r.double("step_floor_us_per_layer"),
-                kvMemoryFraction: try r.double("kv_memory_fraction"), maxBatch: Int(try r.int("max_batch")),
+                sequenceMicrosPerLayer: try r.double("sequence_us_per_layer"),
+                expertImbalance: try r.double("expert_imbalance"), kvMemoryFraction: try r.double("kv_memory_fraction"),
+                maxBatch: Int(try r.int("max_batch")),
+                uncertaintyP90: try r.double("uncertainty_p90"),
                 source: try r.text("source"))
         }
         return Catalog(gpus: gpus, llms: llms, calibrations: calibrations)

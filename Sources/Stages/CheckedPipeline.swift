@@ -45,15 +45,27 @@ public struct CheckedPipeline: Sendable {
             ? nil
             : try config.profiles.enumerated().map { index, p in
                 let profile = DeploymentProfile(
-                    llm: p.llm, gpu: p.gpu, precision: Precision(rawValue: p.precision) ?? .fp8, tpPrefill: p.tpPrefill,
-                    tpDecode: p.tpDecode, ttftMs: p.ttftMs, itlMs: p.itlMs)
+                    llm: p.llm, gpu: p.gpu, precision: Precision(rawValue: p.precision) ?? .fp8,
+                    engine: p.engine.flatMap(Engine.init(rawValue:)) ?? .standard, tpPrefill: p.tpPrefill,
+                    tpDecode: p.tpDecode, expertParallel: p.expertParallel,
+                    dataParallelAttention: p.dataParallelAttention,
+                    speculative: p.draftTokens.map {
+                        SpeculativeDecoding(draftTokens: $0, acceptance: p.draftAcceptance ?? 0.7)
+                    },
+                    ttftMs: p.ttftMs, itlMs: p.itlMs)
                 do {
                     try estimator.check(profile)
                 } catch let problem as ProfileProblem {
                     throw config.error("profiles[\(index + 1)].\(problem.field)", problem.reason)
                 }
+                var measuredPath: String?
+                if let path = p.measuredProfile {
+                    // A malformed profile is bad data (65), named by its file and field.
+                    _ = try MeasuredProfile.read(path: path)
+                    measuredPath = path
+                }
                 return StoredProfile(
-                    name: p.name, pattern: p.models, priority: p.priority, profile: profile, measuredPath: nil)
+                    name: p.name, pattern: p.models, priority: p.priority, profile: profile, measuredPath: measuredPath)
             }
         let gpuNames = catalog.gpus.map(\.name).joined(separator: ", ")
         for (gpu, _) in config.plan.prices.sorted(by: { $0.key < $1.key }) where (try? catalog.gpu(named: gpu)) == nil {

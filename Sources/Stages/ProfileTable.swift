@@ -32,9 +32,16 @@ public enum ProfileTable {
                 name: try r.text("name"), pattern: try r.text("model_pattern"), priority: Int(try r.int("priority")),
                 profile: DeploymentProfile(
                     llm: try r.text("llm"), gpu: try r.text("gpu"), precision: try r.value(Precision.self, "precision"),
+                    engine: try r.value(Engine.self, "engine"),
                     tpPrefill: try r.optionalInt("tp_prefill").map(Int.init),
-                    tpDecode: try r.optionalInt("tp_decode").map(Int.init), ttftMs: try r.double("ttft_ms"),
-                    itlMs: try r.double("itl_ms")),
+                    tpDecode: try r.optionalInt("tp_decode").map(Int.init),
+                    expertParallel: try r.optionalInt("expert_parallel").map(Int.init),
+                    dataParallelAttention: try r.optionalInt("data_parallel_attention").map { $0 != 0 },
+                    speculative: try r.optionalInt("draft_tokens").map {
+                        SpeculativeDecoding(
+                            draftTokens: Int($0), acceptance: try r.optionalDouble("draft_acceptance") ?? 0.7)
+                    },
+                    ttftMs: try r.double("ttft_ms"), itlMs: try r.double("itl_ms")),
                 measuredPath: try r.optionalText("measured_profile"))
         }
     }
@@ -52,11 +59,14 @@ public enum ProfileTable {
         try connection.run(
             """
             INSERT INTO deployment_profiles (name, model_pattern, priority, llm, gpu, precision, tp_prefill, tp_decode,
-                ttft_ms, itl_ms, measured_profile, updated_at)
-            VALUES ('default', '*', 1000, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ttft_ms, itl_ms, engine, expert_parallel, data_parallel_attention, draft_tokens, draft_acceptance,
+                measured_profile, updated_at)
+            VALUES ('default', '*', 1000, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (name) DO UPDATE SET llm = excluded.llm, gpu = excluded.gpu, precision = excluded.precision,
                 tp_prefill = excluded.tp_prefill, tp_decode = excluded.tp_decode, ttft_ms = excluded.ttft_ms,
-                itl_ms = excluded.itl_ms, measured_profile = COALESCE(excluded.measured_profile, measured_profile),
+                itl_ms = excluded.itl_ms, engine = excluded.engine, expert_parallel = excluded.expert_parallel,
+                data_parallel_attention = excluded.data_parallel_attention, draft_tokens = excluded.draft_tokens,
+                draft_acceptance = excluded.draft_acceptance, measured_profile = COALESCE(excluded.measured_profile, measured_profile),
                 updated_at = excluded.updated_at
             """,
             values(of: chosen) + [measuredPath.map { .text($0) } ?? .null, .text(WallClock.nowISO8601())])
@@ -73,12 +83,15 @@ public enum ProfileTable {
             try connection.run(
                 """
                 INSERT INTO deployment_profiles (name, model_pattern, priority, llm, gpu, precision, tp_prefill, tp_decode,
-                    ttft_ms, itl_ms, measured_profile, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ttft_ms, itl_ms, engine, expert_parallel, data_parallel_attention, draft_tokens, draft_acceptance,
+                    measured_profile, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (name) DO UPDATE SET model_pattern = excluded.model_pattern, priority = excluded.priority,
                     llm = excluded.llm, gpu = excluded.gpu, precision = excluded.precision, tp_prefill = excluded.tp_prefill,
                     tp_decode = excluded.tp_decode, ttft_ms = excluded.ttft_ms, itl_ms = excluded.itl_ms,
-                    measured_profile = excluded.measured_profile, updated_at = excluded.updated_at
+                    engine = excluded.engine, expert_parallel = excluded.expert_parallel,
+                    data_parallel_attention = excluded.data_parallel_attention, draft_tokens = excluded.draft_tokens,
+                    draft_acceptance = excluded.draft_acceptance, measured_profile = excluded.measured_profile, updated_at = excluded.updated_at
                 """,
                 [.text(profile.name), .text(profile.pattern), .integer(Int64(profile.priority))]
                     + values(of: profile.profile)
@@ -86,11 +99,16 @@ public enum ProfileTable {
         }
     }
 
-    /// llm, gpu, precision, tp_prefill, tp_decode, ttft_ms, itl_ms.
+    /// llm, gpu, precision, tp_prefill, tp_decode, ttft_ms, itl_ms, engine, expert_parallel,
+    /// data_parallel_attention, draft_tokens, draft_acceptance.
     private static func values(of p: DeploymentProfile) -> [SQLValue] {
         [
             .text(p.llm), .text(p.gpu), .text(p.precision.rawValue), p.tpPrefill.map { .integer(Int64($0)) } ?? .null,
-            p.tpDecode.map { .integer(Int64($0)) } ?? .null, .real(p.ttftMs), .real(p.itlMs),
+            p.tpDecode.map { .integer(Int64($0)) } ?? .null, .real(p.ttftMs), .real(p.itlMs), .text(p.engine.rawValue),
+            p.expertParallel.map { .integer(Int64($0)) } ?? .null,
+            p.dataParallelAttention.map { .integer($0 ? 1 : 0) } ?? .null,
+            p.speculative.map { .integer(Int64($0.draftTokens)) } ?? .null,
+            p.speculative.map { .real($0.acceptance) } ?? .null,
         ]
     }
 }

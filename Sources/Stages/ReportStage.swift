@@ -150,8 +150,8 @@ public struct ReportStage {
                 model: deployment.model, profile: profile, summary: deployment.profile.summary,
                 meanPromptTokens: deployment.workload.promptTokens, meanCachedTokens: deployment.workload.cachedTokens,
                 meanOutputTokens: deployment.workload.outputTokens,
-                prefillBound: "TP\(e.prefill.tp), \(e.prefill.bound.rawValue)",
-                decodeBound: "TP\(e.decode.tp), \(e.decode.bound.rawValue)",
+                prefillBound: "\(e.prefill.layout), \(e.prefill.bound.rawValue)",
+                decodeBound: "\(e.decode.layout), \(e.decode.bound.rawValue)",
                 prefillTokensPerSecondPerGPU: e.prefill.tokensPerSecondPerGPUAtSLA,
                 decodeTokensPerSecondPerGPU: e.decode.tokensPerSecondPerGPU)
         }

@@ -11,7 +11,7 @@ public enum SeedLoader {
     public static let seeds: [(file: String, table: String, key: [String])] = [
         ("Pipelines/seeds/gpus.csv", "gpus", ["name"]),
         ("Pipelines/seeds/llms.csv", "llms", ["name"]),
-        ("Pipelines/seeds/calibration.csv", "calibration", ["architecture", "precision"]),
+        ("Pipelines/seeds/calibration.csv", "calibration", ["engine", "vendor", "architecture", "precision"]),
     ]
 
     /// Loads every seed compiled into phasecast; returns the number of rows written.

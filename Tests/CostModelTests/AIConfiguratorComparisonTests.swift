@@ -54,8 +54,8 @@ import Testing
         for row in Self.rows {
             let model = try RooflineModel(catalog: catalog, llm: row.model, gpu: row.gpu, precision: .bf16)
             let workload = Workload(promptTokens: row.isl, outputTokens: row.osl)
-            let prefill = model.prefill(workload, tp: row.prefillTP, ttftMs: 1000)
-            let decode = model.decode(workload, tp: row.decodeTP, itlMs: 50)
+            let prefill = model.prefill(workload, layout: .tensorParallel(row.prefillTP), ttftMs: 1000)
+            let decode = model.decode(workload, layout: .tensorParallel(row.decodeTP), itlMs: 50)
             let dd = decode.tokensPerSecondPerGPU / row.aicDecode - 1
             decodeErrors.append(dd)
             if prefill.bound == .memory {

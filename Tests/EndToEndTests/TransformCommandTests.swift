@@ -58,9 +58,34 @@ import Testing
         #expect((object?["decode"] as? [String: Any])?["tokensPerSecondPerGPU"] as? Double ?? 0 > 0)
         let badGPU = try Phasecast.run(["cost", "--llm", "Llama-3.1-70B", "--gpu", "Z9", "--isl", "10", "--osl", "10"])
         #expect(badGPU.status == 64 && badGPU.stderr.contains("unknown GPU 'Z9'; known: A100 80GB SXM"))
-        let badPrecision = try Phasecast.run([
-            "cost", "--llm", "Llama-3.1-8B", "--gpu", "H100", "--precision", "fp4", "--isl", "10", "--osl", "10",
+        let badEngine = try Phasecast.run([
+            "cost", "--llm", "Llama-3.1-8B", "--gpu", "H100", "--engine", "tgi", "--isl", "10", "--osl", "10",
         ])
-        #expect(badPrecision.status == 64 && badPrecision.stderr.contains("no FP4 tensor cores"))
+        #expect(badEngine.status == 64 && badEngine.stderr.contains("--engine must be vllm, sglang, trtllm"))
+        // A target no worker meets is an answer, not a failure: exit 0, feasible false, and why.
+        let infeasible = try Phasecast.run([
+            "cost", "--llm", "Llama-3.1-405B", "--gpu", "H100", "--isl", "1000", "--osl", "200", "--itl", "2", "--json",
+        ])
+        #expect(infeasible.status == 0)
+        let answer = try JSONSerialization.jsonObject(with: Data(infeasible.stdout.utf8)) as? [String: Any]
+        #expect(answer?["feasible"] as? Bool == false)
+        #expect(((answer?["decode"] as? [String: Any])?["note"] as? String)?.contains("> ITL 2 ms at batch 1") == true)
+        let table = try Phasecast.run([
+            "cost", "--llm", "Llama-3.1-405B", "--gpu", "H100", "--isl", "1000", "--osl", "200", "--itl", "2",
+        ])
+        #expect(table.status == 0 && table.stdout.contains("not feasible: decode: decode step"))
+    }
+
+    @Test func costValidatePrintsHeldOutErrorsAndWritesTheCalibration() throws {
+        let dir = TemporaryDirectory()
+        let result = try Phasecast.run(["cost", "--validate", "--write-calibration", dir.file("calibration.csv")])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("Leave-one-source-out"))
+        #expect(result.stdout.contains("| dense | all | 20 |") && result.stdout.contains("| moe | decode |"))
+        let written = try String(contentsOfFile: dir.file("calibration.csv"), encoding: .utf8)
+        #expect(written.hasPrefix("engine,vendor,architecture,precision,"))
+        #expect(written.split(separator: "\n").count == 37)
+        let misuse = try Phasecast.run(["cost", "--validate", "--llm", "Llama-3.1-8B"])
+        #expect(misuse.status == 64 && misuse.stderr.contains("--validate takes no profile or workload options"))
     }
 }

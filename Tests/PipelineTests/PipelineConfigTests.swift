@@ -108,8 +108,12 @@ private let pipelinesFolder = URL(fileURLWithPath: #filePath).deletingLastPathCo
         ("[ingest]\nformat = \"auto\"\n", "p.toml:1: ingest.paths: required: the log files or directories to load"),
         ("[[scenarios]]\nname = \"nothing\"\n", "p.toml:1: scenarios[1]: changes nothing"),
         (
-            "[[profiles]]\nname = \"p\"\nllm = \"Llama-3.1-8B\"\ngpu = \"H100\"\ntp_decode = 3\n",
-            "p.toml:5: profiles[1].tp_decode: expected 1, 2, 4 or 8, got 3"
+            "[[profiles]]\nname = \"p\"\nllm = \"Llama-3.1-8B\"\ngpu = \"H100\"\ntp_decode = 0\n",
+            "p.toml:5: profiles[1].tp_decode: expected a whole number from 1 to 576, got 0"
+        ),
+        (
+            "[[profiles]]\nname = \"p\"\nllm = \"Llama-3.1-8B\"\ngpu = \"H100\"\nengine = \"tgi\"\n",
+            "p.toml:5: profiles[1].engine: expected \"vllm\", \"sglang\", \"trtllm\", got \"tgi\""
         ),
         ("[pipeline]\nname = 7\n", "p.toml:2: pipeline.name: expected a string in quotes, got an integer"),
         ("x = [1,\n", "p.toml:1: the array is not closed: a ']' is missing"),

@@ -145,23 +145,25 @@ private let flatShape = IntradayShape(peakFactor: Array(repeating: 1.5, count: 7
     }
 
     @Test func coLocatedServingMeetsTheInterferenceCondition() throws {
-        let model = try RooflineModel(catalog: Self.catalog, llm: "Llama-3.1-70B", gpu: "H200", precision: .fp8)
+        let model = try Self.estimator.model(Self.deployment.profile)
         let d = Self.deployment
-        let tp = d.estimate.decode.tp
+        let layout = d.estimate.decode.layout
         // Decode only: the busy GPUs are the decode tokens over the decode rate at the ITL target.
         let decodeOnly = try #require(
             try AggregatedBaseline.busyGPUs(
                 prefillTokensPerSecond: 0, decodeTokensPerSecond: 50_000, deployment: d, catalog: Self.catalog))
-        let rate = model.decode(d.workload, tp: tp, itlMs: d.profile.itlMs).tokensPerSecondPerGPU
+        let rate = model.decode(d.workload, layout: layout, itlMs: d.profile.itlMs).tokensPerSecondPerGPU
         #expect(abs(decodeOnly - 50_000 / rate) / (50_000 / rate) < 0.01)
         // With prefill, the answer N satisfies decode ÷ N = (1 − ρ)·rate(ITL·(1 − ρ)).
         let n = try #require(
             try AggregatedBaseline.busyGPUs(
                 prefillTokensPerSecond: 100_000, decodeTokensPerSecond: 50_000, deployment: d, catalog: Self.catalog))
-        let prefillRate = model.prefill(d.workload, tp: tp, ttftMs: .greatestFiniteMagnitude).tokensPerSecondPerGPU
+        let prefillRate = model.prefill(d.workload, layout: layout, ttftMs: .greatestFiniteMagnitude)
+            .tokensPerSecondPerGPU
         let rho = 100_000 / prefillRate / n
         let served =
-            (1 - rho) * model.decode(d.workload, tp: tp, itlMs: d.profile.itlMs * (1 - rho)).tokensPerSecondPerGPU
+            (1 - rho)
+            * model.decode(d.workload, layout: layout, itlMs: d.profile.itlMs * (1 - rho)).tokensPerSecondPerGPU
         #expect(50_000 / n <= served * 1.000_001)
         #expect(n > decodeOnly + 100_000 / prefillRate * 0.99)
     }

@@ -3,10 +3,11 @@ import Foundation
 import PhasecastCore
 import Pipeline
 import Planning
-import Stages
 import Store
 import TestSupport
 import Testing
+
+@testable import Stages
 
 /// A small pipeline over a synthetic fleet in `dir`: 30 days of four models.
 private func pipelineText(_ dir: TemporaryDirectory, profiles: String = "") -> String {
@@ -71,6 +72,50 @@ private func line(of needle: String, in text: String) -> Int {
         #expect(!FileManager.default.fileExists(atPath: dir.file("fleet.db")))
     }
 
+    @Test func aProfileNamesItsEngineLayoutSpeculationAndMeasuredProfileAndTheDatabaseKeepsThem() throws {
+        let dir = TemporaryDirectory()
+        let measured = dir.write(
+            "measured.csv", "isl,ttft_ms,prefill_tokens_per_s_per_gpu\n1000,150,20000\n8000,900,18000\n")
+        let profiles = """
+
+            [[profiles]]
+            name = "reasoning"
+            llm = "DeepSeek-R1"
+            gpu = "GB200"
+            precision = "fp4"
+            engine = "trtllm"
+            tp_decode = 16
+            ep = 16
+            dp_attention = true
+            draft_tokens = 2
+            draft_acceptance = 0.6
+            measured_profile = "\(measured)"
+            itl_ms = 30
+
+            """
+        let pipeline = try checked(pipelineText(dir, profiles: profiles))
+        let stored = try #require(pipeline.profiles?.first)
+        #expect(stored.profile.engine == .trtllm)
+        #expect(stored.profile.tpDecode == 16 && stored.profile.expertParallel == 16)
+        #expect(stored.profile.dataParallelAttention == true)
+        #expect(stored.profile.speculative == SpeculativeDecoding(draftTokens: 2, acceptance: 0.6))
+        #expect(stored.measuredPath == measured)
+        // Round trip through the deployment_profiles table.
+        let connection = try Connection(path: dir.file("fleet.db"))
+        try Migrator.migrate(connection)
+        try ProfileTable.storeDeclared([stored], in: connection)
+        #expect(try ProfileTable.load(connection) == [stored])
+        // A measured profile that cannot be read is bad data named by its file and field.
+        let broken = dir.write("broken.csv", "isl,ttft_ms,prefill_tokens_per_s_per_gpu\n1000,fast,20000\n")
+        do {
+            _ = try checked(pipelineText(dir, profiles: profiles.replacingOccurrences(of: measured, with: broken)))
+            Issue.record("a broken measured profile was accepted")
+        } catch let error as MeasuredProfile.ReadError {
+            #expect(error.exitStatus == .dataError)
+            #expect(error.description.contains(broken) && error.description.contains("ttft_ms"), "\(error)")
+        }
+    }
+
     @Test func scenariosAndPricesAreCheckedAgainstTheDatabasesOwnGPUsToo() throws {
         let dir = TemporaryDirectory()
         let text = pipelineText(dir) + "\n[[scenarios]]\nname = \"next gen\"\ndecode_gpu = \"Z100\"\n"
@@ -80,8 +125,9 @@ private func line(of needle: String, in text: String) -> Int {
         try Migrator.migrate(connection)
         try connection.run(
             """
-            INSERT INTO gpus VALUES ('Z100', 'z100', 'SXM', 1000, 2000, 4000, 192, 8, 900, 1000, 8, 5, 'assumed',
-                'a test GPU', 'user')
+            INSERT INTO gpus (name, aliases, form_factor, bf16_dense_tflops, fp8_dense_tflops, fp4_dense_tflops, hbm_gb,
+                hbm_tb_s, scaleup_gb_s_unidir, tdp_w, gpus_per_node, price_per_gpu_hour_usd, price_source, source, origin)
+            VALUES ('Z100', 'z100', 'SXM', 1000, 2000, 4000, 192, 8, 900, 1000, 8, 5, 'assumed', 'a test GPU', 'user')
             """)
         let catalog = try CatalogTables.forChecking(database: dir.file("fleet.db"))
         #expect((try? catalog.gpu(named: "Z100")) != nil && (try? catalog.gpu(named: "H100")) != nil)

@@ -200,8 +200,8 @@ func openAIDay(start: Int64, minutes: Int, model: String = "m", seed: Int = 1) -
         let connection = try Connection(path: dir.file("p.db"))
         try Migrator.migrate(connection)
         try SeedLoader.loadBundled(into: connection)
-        #expect(try connection.scalar("SELECT count(*) FROM gpus")?.integer == 13)
-        #expect(try connection.scalar("SELECT count(*) FROM llms")?.integer == 9)
+        #expect(try connection.scalar("SELECT count(*) FROM gpus")?.integer == 14)
+        #expect(try connection.scalar("SELECT count(*) FROM llms")?.integer == 10)
         try connection.execute(
             "UPDATE gpus SET price_per_gpu_hour_usd = 1.99, origin = 'contract' WHERE name = 'H100 SXM'")
         try SeedLoader.loadBundled(into: connection)
