@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "Store", dependencies: ["PhasecastCore", "PhasecastResources", "CSQLite"]),
         .target(name: "Ingest", dependencies: ["PhasecastCore", "Extract", "LogFormats", "Store"]),
         .target(name: "Transform", dependencies: ["PhasecastCore", "PhasecastResources", "Store"]),
-        .target(name: "CostModel", dependencies: ["PhasecastCore", "PhasecastResources"]),
+        .target(name: "CostModel", dependencies: ["PhasecastCore", "PhasecastResources", "CZlib"]),
         .target(name: "Forecasting"),
         .target(name: "Planning", dependencies: ["PhasecastCore", "CostModel"]),
         .target(name: "Reporting", dependencies: ["PhasecastCore", "Planning"]),
@@ -104,13 +104,19 @@ let package = Package(
 // libFuzzer's coverage instrumentation and AddressSanitizer; libFuzzer provides the entry point.
 if ProcessInfo.processInfo.environment["PHASECAST_FUZZ"] != nil {
     let sanitizers = "-sanitize=fuzzer,address"
-    for target in package.targets where ["PhasecastCore", "LogFormats", "Pipeline"].contains(target.name) {
+    for target in package.targets where ["PhasecastCore", "LogFormats", "Pipeline", "CostModel"].contains(target.name) {
         target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags([sanitizers])]
     }
-    for name in ["FuzzLogFormats", "FuzzPipeline"] {
+    let fuzzTargets: [(name: String, modules: [Target.Dependency])] = [
+        ("FuzzLogFormats", ["LogFormats", "PhasecastCore"]), ("FuzzPipeline", ["Pipeline"]),
+        ("FuzzMeasuredProfile", ["CostModel"]),
+    ]
+    package.targets.append(
+        .target(name: "FuzzSupport", swiftSettings: [.unsafeFlags([sanitizers])]))
+    for (name, modules) in fuzzTargets {
         package.targets.append(
             .executableTarget(
-                name: name, dependencies: name == "FuzzPipeline" ? ["Pipeline"] : ["LogFormats", "PhasecastCore"],
+                name: name, dependencies: modules + ["FuzzSupport"],
                 swiftSettings: [.unsafeFlags([sanitizers, "-parse-as-library"])],
                 linkerSettings: [.unsafeFlags([sanitizers])]))
     }

@@ -35,18 +35,58 @@ public struct MeasuredProfile: Sendable, Codable, Equatable {
     }
 
     /// Reads a CSV (`isl, ttft_ms, prefill_tokens_per_s_per_gpu` and/or `context, itl_ms,
-    /// decode_tokens_per_s_per_gpu`, the two tables one after the other, each with its header) or a
-    /// Dynamo profiler JSON (`prefill_isl`, `prefill_ttft`, `prefill_thpt_per_gpu`; `x_kv_usage`,
-    /// `y_context_length`, `z_itl`, `z_thpt_per_gpu`).
+    /// decode_tokens_per_s_per_gpu`, the two tables one after the other, each with its header),
+    /// Dynamo profiler results — its JSON (`prefill_isl`, `prefill_ttft`, `prefill_thpt_per_gpu`;
+    /// `x_kv_usage`, `y_context_length`, `z_itl`, `z_thpt_per_gpu`) or the `raw_data.npz` files
+    /// holding the same arrays — or a directory (the profiler's output), whose `.npz` and `.json`
+    /// files are merged.
     public static func read(path: String) throws(ReadError) -> MeasuredProfile {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            return try directory(path)
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ReadError(file: path, reason: "cannot read the file")
+        }
+        return try parse(data, file: path)
+    }
+
+    /// Reads a profile's bytes: `.npz` (a zip), Dynamo JSON, or CSV; `file` names it in errors.
+    public static func parse(_ data: Data, file path: String) throws(ReadError) -> MeasuredProfile {
+        if data.starts(with: [0x50, 0x4b, 0x03, 0x04]) || data.starts(with: [0x50, 0x4b, 0x05, 0x06]) {
+            do {
+                return try arrays(NumpyArchive.arrays(data), file: path)
+            } catch let error as ReadError {
+                throw error
+            } catch {
+                throw ReadError(file: path, reason: "\(error)")
+            }
         }
         let text = String(decoding: data, as: UTF8.self)
         if text.drop(while: { $0.isWhitespace }).first == "{" {
             return try dynamoJSON(data, file: path)
         }
         return try csv(text, file: path)
+    }
+
+    /// Merges the `.npz` and `.json` profiles under a directory (Dynamo writes one per phase).
+    static func directory(_ path: String) throws(ReadError) -> MeasuredProfile {
+        let files = (FileManager.default.enumerator(atPath: path)?.allObjects as? [String] ?? [])
+            .filter { $0.hasSuffix(".npz") || $0.hasSuffix(".json") }.sorted()
+        var merged = MeasuredProfile()
+        for file in files {
+            let profile: MeasuredProfile
+            do {
+                profile = try read(path: (path as NSString).appendingPathComponent(file))
+            } catch  where error.reason.hasPrefix("no prefill_*") {
+                continue  // a result file of the profiler that holds no throughput arrays
+            }
+            merged = MeasuredProfile(prefill: merged.prefill + profile.prefill, decode: merged.decode + profile.decode)
+        }
+        guard !merged.prefill.isEmpty || !merged.decode.isEmpty else {
+            throw ReadError(file: path, reason: "no .npz or .json file with prefill_* or y_context_length/z_* arrays")
+        }
+        return merged
     }
 
     static func csv(_ text: String, file: String) throws(ReadError) -> MeasuredProfile {
@@ -106,12 +146,17 @@ public struct MeasuredProfile: Sendable, Codable, Equatable {
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw ReadError(file: file, reason: "not a JSON object")
         }
-        func numbers(_ key: String) -> [Double]? {
-            (object[key] as? [Any])?.compactMap { ($0 as? NSNumber)?.doubleValue }
+        var arrays: [String: [Double]] = [:]
+        for (key, value) in object {
+            if let list = value as? [Any] { arrays[key] = list.compactMap { ($0 as? NSNumber)?.doubleValue } }
         }
+        return try Self.arrays(arrays, file: file)
+    }
+
+    /// The profile in Dynamo's arrays, from its JSON or its `.npz`.
+    static func arrays(_ arrays: [String: [Double]], file: String) throws(ReadError) -> MeasuredProfile {
         var prefill: [PrefillPoint] = []
-        if let isl = numbers("prefill_isl"), let ttft = numbers("prefill_ttft"),
-            let thpt = numbers("prefill_thpt_per_gpu")
+        if let isl = arrays["prefill_isl"], let ttft = arrays["prefill_ttft"], let thpt = arrays["prefill_thpt_per_gpu"]
         {
             guard isl.count == ttft.count && ttft.count == thpt.count else {
                 throw ReadError(
@@ -122,13 +167,19 @@ public struct MeasuredProfile: Sendable, Codable, Equatable {
             }
         }
         var decode: [DecodePoint] = []
-        if let context = numbers("y_context_length"), let itl = numbers("z_itl"), let thpt = numbers("z_thpt_per_gpu") {
+        if let context = arrays["y_context_length"], let itl = arrays["z_itl"], let thpt = arrays["z_thpt_per_gpu"] {
             guard context.count == itl.count && itl.count == thpt.count else {
                 throw ReadError(file: file, reason: "y_context_length, z_itl and z_thpt_per_gpu differ in length")
             }
             decode = context.indices.map {
                 DecodePoint(context: context[$0], itlMs: itl[$0], tokensPerSecondPerGPU: thpt[$0])
             }
+        }
+        let all =
+            prefill.flatMap { [$0.inputTokens, $0.ttftMs, $0.tokensPerSecondPerGPU] }
+            + decode.flatMap { [$0.context, $0.itlMs, $0.tokensPerSecondPerGPU] }
+        guard all.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+            throw ReadError(file: file, reason: "a measurement is negative or not a finite number")
         }
         guard !prefill.isEmpty || !decode.isEmpty else {
             throw ReadError(file: file, reason: "no prefill_* or x_kv_usage/y_context_length/z_* arrays")

@@ -1,3 +1,4 @@
+import FuzzSupport
 import LogFormats
 import PhasecastCore
 
@@ -39,19 +40,8 @@ private func run<P: LogLineParser>(_ parser: inout P, _ lines: [UnsafeRawBufferP
     _ = parser.finish(models: &models)
 }
 
-/// libFuzzer's driver, run from the executable's entry point (SwiftPM names it `FuzzLogFormats_main`).
-@_silgen_name("LLVMFuzzerRunDriver")
-private func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<Int32>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> Int32
-) -> Int32
-
+/// The executable's entry point (SwiftPM names it `FuzzLogFormats_main`).
 @_cdecl("FuzzLogFormats_main")
-public func fuzzLogFormatsMain(
-    _ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
-) -> Int32 {
-    var count = argc
-    var arguments = argv
-    return runFuzzerDriver(&count, &arguments, fuzzLogFormats)
+public func fuzzLogFormatsMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    runFuzzer(argc, argv, fuzzLogFormats)
 }

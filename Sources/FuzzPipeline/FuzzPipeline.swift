@@ -1,3 +1,4 @@
+import FuzzSupport
 import Pipeline
 
 /// libFuzzer entry point (`make fuzz`): the input is a pipeline file. It is parsed and checked
@@ -9,19 +10,8 @@ public func fuzzPipeline(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     return 0
 }
 
-/// libFuzzer's driver, run from the executable's entry point (SwiftPM names it `FuzzPipeline_main`).
-@_silgen_name("LLVMFuzzerRunDriver")
-private func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<Int32>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> Int32
-) -> Int32
-
+/// The executable's entry point (SwiftPM names it `FuzzPipeline_main`).
 @_cdecl("FuzzPipeline_main")
-public func fuzzPipelineMain(
-    _ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
-) -> Int32 {
-    var count = argc
-    var arguments = argv
-    return runFuzzerDriver(&count, &arguments, fuzzPipeline)
+public func fuzzPipelineMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    runFuzzer(argc, argv, fuzzPipeline)
 }

@@ -171,6 +171,36 @@ import Testing
         #expect(object["feasible"] as? Bool == false)
     }
 
+    @Test func dynamoProfilerNpzFilesAreReadWithoutPython() throws {
+        let prefill = try MeasuredProfile.read(
+            path: Fixtures.path("dynamo_profile/selected_prefill_interpolation/raw_data.npz"))
+        #expect(prefill.prefill.map(\.inputTokens) == [1000, 4000, 8000])
+        #expect(prefill.prefill.map(\.tokensPerSecondPerGPU) == [9100, 9300, 8900])
+        #expect(prefill.decode.isEmpty)
+        // The deflated decode archive: float32 ITLs, int64 contexts.
+        let decode = try MeasuredProfile.read(
+            path: Fixtures.path("dynamo_profile/selected_decode_interpolation/raw_data.npz"))
+        #expect(decode.decode.count == 5 && decode.decode.map(\.itlMs) == [12, 25, 48, 15, 40])
+        // The profiler's directory: both phases merged, and the estimate uses them.
+        let both = try MeasuredProfile.read(path: Fixtures.path("dynamo_profile"))
+        #expect(both.prefill.count == 3 && both.decode.count == 5)
+        #expect(both.decode(context: 2000, itlMs: 30) == 2100)
+        let estimate = try CostEstimator(catalog: Self.catalog, measured: both).estimate(
+            DeploymentProfile(llm: "Llama-3.1-70B", gpu: "H100", ttftMs: 1000, itlMs: 30),
+            workload: Workload(promptTokens: 1000, outputTokens: 2000))
+        #expect(estimate.prefill.bound == .measured && estimate.prefillUncertainty == 0)
+        #expect(estimate.decode.bound == .measured && estimate.decodeUncertainty == 0)
+        #expect(estimate.decode.tokensPerSecondPerGPU == 2100)
+        // A truncated archive is bad data, named.
+        let dir = TemporaryDirectory()
+        let bytes = try Data(
+            contentsOf: URL(fileURLWithPath: Fixtures.path("dynamo_profile/selected_decode_interpolation/raw_data.npz"))
+        )
+        let cut = dir.file("cut.npz")
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: cut))
+        #expect(throws: MeasuredProfile.ReadError.self) { _ = try MeasuredProfile.read(path: cut) }
+    }
+
     @Test func measuredProfilesReplaceTheRooflineAndInterpolate() throws {
         let dir = TemporaryDirectory()
         let csv = dir.write(

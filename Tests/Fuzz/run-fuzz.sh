@@ -7,7 +7,7 @@ set -euo pipefail
 seconds="${FUZZ_SECONDS:-60}"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 build="$root/.build-fuzz"
-targets=(FuzzLogFormats FuzzPipeline)
+targets=(FuzzLogFormats FuzzPipeline FuzzMeasuredProfile)
 for target in "${targets[@]}"; do
     PHASECAST_FUZZ=1 swift build --package-path "$root" --scratch-path "$build" -c release --product "$target" >&2
 done
@@ -20,6 +20,13 @@ for target in "${targets[@]}"; do
     case "$target" in
         FuzzLogFormats) cp "$root"/Tests/Fuzz/corpus/logs/* "$corpus"/ ;;
         FuzzPipeline) cp "$root"/Pipelines/*.toml "$corpus"/ ;;
+        FuzzMeasuredProfile)
+            find "$root"/Tests/Fixtures/dynamo_profile -name '*.npz' | while read -r file; do
+                cp "$file" "$corpus/$(basename "$(dirname "$file")").npz"
+            done
+            printf 'isl,ttft_ms,prefill_tokens_per_s_per_gpu\n1000,120,9000\ncontext,itl_ms,decode_tokens_per_s_per_gpu\n2000,20,900\n' >"$corpus/profile.csv"
+            printf '{"prefill_isl": [1000], "prefill_ttft": [120], "prefill_thpt_per_gpu": [9000]}' >"$corpus/profile.json"
+            ;;
     esac
     log="$build/$target.log"
     status=0
