@@ -90,6 +90,8 @@ public struct MeasuredProfile: Sendable, Codable, Equatable {
     }
 
     static func csv(_ text: String, file: String) throws(ReadError) -> MeasuredProfile {
+        let header = text.prefix { $0 != "\n" && $0 != "\r" }
+        if header.contains("(p)seq/s/worker") { return try aiConfiguratorDisaggregated(text, file: file) }
         // Split where a line starts a new header.
         var sections: [[Substring]] = []
         for line in text.split(omittingEmptySubsequences: true, whereSeparator: \.isNewline) {
@@ -140,6 +142,60 @@ public struct MeasuredProfile: Sendable, Codable, Equatable {
             throw ReadError(file: file, reason: "no measurements")
         }
         return MeasuredProfile(prefill: profile.prefill, decode: profile.decode)
+    }
+
+    /// An AIConfigurator disaggregated result CSV (`aiconfigurator cli` writes one row per
+    /// configuration): each row is a prefill point at its ISL and TTFT, (p)seq/s/worker × ISL ÷
+    /// the prefill worker's GPUs, and a decode point at context ISL + OSL/2 and ITL = TPOT,
+    /// (d)seq/s/worker × OSL ÷ the decode worker's GPUs (GPUs per worker: tp × pp × dp).
+    static func aiConfiguratorDisaggregated(_ text: String, file: String) throws(ReadError) -> MeasuredProfile {
+        let table: CSVTable
+        do {
+            table = try CSVTable(text: text)
+        } catch {
+            throw ReadError(file: file, reason: error.description)
+        }
+        for column in ["isl", "osl", "ttft", "tpot", "(p)seq/s/worker", "(d)seq/s/worker", "(p)tp", "(d)tp"]
+        where table.column(column) == nil {
+            throw ReadError(file: file, reason: "an AIConfigurator result without the column \(column)")
+        }
+        func number(_ row: Int, _ column: String, default value: Double? = nil) throws(ReadError) -> Double {
+            let cell = table.cell(row, column)
+            if cell.isEmpty, let value { return value }
+            guard let number = Double(cell), number.isFinite, number >= 0 else {
+                throw ReadError(file: file, reason: "line \(table.lines[row]): \(column) '\(cell)' is not a number")
+            }
+            return number
+        }
+        var prefill: [PrefillPoint] = []
+        var decode: [DecodePoint] = []
+        for row in table.rows.indices {
+            let isl = try number(row, "isl")
+            let osl = try number(row, "osl")
+            let prefillGPUs =
+                try number(row, "(p)tp") * number(row, "(p)pp", default: 1) * number(row, "(p)dp", default: 1)
+            let decodeGPUs =
+                try number(row, "(d)tp") * number(row, "(d)pp", default: 1) * number(row, "(d)dp", default: 1)
+            guard prefillGPUs >= 1, decodeGPUs >= 1 else {
+                throw ReadError(file: file, reason: "line \(table.lines[row]): a worker of no GPUs")
+            }
+            prefill.append(
+                PrefillPoint(
+                    inputTokens: isl, ttftMs: try number(row, "ttft"),
+                    tokensPerSecondPerGPU: try number(row, "(p)seq/s/worker") * isl / prefillGPUs))
+            decode.append(
+                DecodePoint(
+                    context: isl + osl / 2, itlMs: try number(row, "tpot"),
+                    tokensPerSecondPerGPU: try number(row, "(d)seq/s/worker") * osl / decodeGPUs))
+        }
+        guard !prefill.isEmpty else { throw ReadError(file: file, reason: "no measurements") }
+        // Several configurations at one ISL: the best prefill rate of each.
+        var best: [Double: PrefillPoint] = [:]
+        for point in prefill where point.tokensPerSecondPerGPU > (best[point.inputTokens]?.tokensPerSecondPerGPU ?? -1)
+        {
+            best[point.inputTokens] = point
+        }
+        return MeasuredProfile(prefill: Array(best.values), decode: decode)
     }
 
     static func dynamoJSON(_ data: Data, file: String) throws(ReadError) -> MeasuredProfile {

@@ -45,7 +45,8 @@ struct CostCommand: ParsableCommand {
     @Option(
         name: .customLong("measured-profile"),
         help: ArgumentHelp(
-            "Measured per-GPU throughputs (CSV, or Dynamo profiler JSON) that replace the roofline.", valueName: "file")
+            "Measured per-GPU throughputs that replace the model: CSV, Dynamo profiler JSON, raw_data.npz or output directory, or an AIConfigurator result CSV.",
+            valueName: "path")
     )
     var measuredProfile: String?
 

@@ -64,8 +64,8 @@ public struct ProfileSettings: Sendable, Equatable {
     /// Speculative decoding: tokens proposed per step and the chance each is accepted.
     public var draftTokens: Int?
     public var draftAcceptance: Double?
-    /// A measured profile (CSV, or Dynamo profiler JSON) that replaces the model, a path as the
-    /// other paths of the file are.
+    /// A measured profile (CSV, Dynamo profiler JSON, npz or directory, AIConfigurator CSV) that
+    /// replaces the model; a path as the other paths of the file are.
     public var measuredProfile: String?
     public var ttftMs = 1000.0
     public var itlMs = 50.0

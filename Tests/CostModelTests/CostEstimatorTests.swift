@@ -201,6 +201,26 @@ import Testing
         #expect(throws: MeasuredProfile.ReadError.self) { _ = try MeasuredProfile.read(path: cut) }
     }
 
+    @Test func aiConfiguratorResultCSVsAreMeasuredProfiles() throws {
+        // Two rows of a disaggregated result (columns as aiconfigurator writes them; values of
+        // its Qwen3-32B / H200 / 4000:500 run): per worker 2.403 prefill and 8.636 decode seq/s.
+        let dir = TemporaryDirectory()
+        let path = dir.write(
+            "disagg.csv",
+            """
+            model,isl,osl,prefix,concurrency,ttft,tpot,tokens/s/gpu,(p)seq/s/worker,(d)seq/s/worker,(p)tp,(p)pp,(p)dp,(d)tp,(d)pp,(d)dp,(p)workers,(d)workers
+            QWEN3_32B,4000,500,0,124,749,18.9,540.7,2.403,8.636,1,1,1,2,1,1,4,1
+            QWEN3_32B,4000,500,0,64,700,12.0,400.0,2.0,5.0,1,1,1,2,1,1,4,1
+            """)
+        let profile = try MeasuredProfile.read(path: path)
+        #expect(profile.prefill.count == 1)
+        #expect(abs((profile.prefill(inputTokens: 4000)?.tokensPerSecondPerGPU ?? 0) - 9612) < 1)
+        #expect(abs((profile.decode(context: 4250, itlMs: 20) ?? 0) - 2159) < 1)
+        #expect(abs((profile.decode(context: 4250, itlMs: 15) ?? 0) - 1250) < 1)
+        let missing = dir.write("bad.csv", "isl,osl,(p)seq/s/worker\n4000,500,2\n")
+        #expect(throws: MeasuredProfile.ReadError.self) { _ = try MeasuredProfile.read(path: missing) }
+    }
+
     @Test func measuredProfilesReplaceTheRooflineAndInterpolate() throws {
         let dir = TemporaryDirectory()
         let csv = dir.write(
