@@ -41,8 +41,8 @@ extension CapacityReport {
         if let trend = ratioTrend() {
             md += String(
                 format:
-                    "Over the last 28 days the token ratio (prefill tokens per output token) went from %.2f to %.2f (fitted trend): %@. ",
-                trend.start, trend.end, trend.phrase)
+                    "Over the last %d whole days the token ratio (prefill tokens per output token) went from %.2f to %.2f (fitted trend): %@. ",
+                trend.days, trend.start, trend.end, trend.phrase)
         }
         let recent = input.history.filter { $0.coverage >= 0.98 }.suffix(7)
         let prefill = recent.reduce(0) { $0 + $1.prefillGPUHours }

@@ -39,12 +39,20 @@ public struct CapacityReport: Sendable {
             .joined(separator: " + ")
     }
 
+    /// ", up from 16 + 32 needed at today's demand" — or down from, or the same as.
+    static func comparedWithToday(planned: Int, today: (prefill: Int, decode: Int)) -> String {
+        let now = today.prefill + today.decode
+        let word = planned > now ? "up from" : planned < now ? "down from" : "the same as"
+        return ", \(word) the \(today.prefill) + \(today.decode) needed at today's demand"
+    }
+
     static func total(_ pools: [FleetPool], _ phase: Phase) -> Int {
         pools.filter { $0.phase == phase }.reduce(0) { $0 + $1.gpus }
     }
 
-    /// The 28-day trend of the token ratio, as a phrase and its two ends.
-    func ratioTrend() -> (phrase: String, start: Double, end: Double)? {
+    /// The trend of the token ratio over the last 28 whole days (fewer when the history is
+    /// shorter), as a phrase, its two ends and the days it spans.
+    func ratioTrend() -> (phrase: String, start: Double, end: Double, days: Int)? {
         let ratios = input.history.filter { $0.coverage >= 0.98 }.map(\.tokenRatio)
         guard let trend = RatioAnalysis.trend(ratios, window: 28) else { return nil }
         let phrase: String
@@ -55,7 +63,7 @@ public struct CapacityReport: Sendable {
         } else {
             phrase = "the prefill:decode mix is steady"
         }
-        return (phrase, trend.start, trend.end)
+        return (phrase, trend.start, trend.end, trend.points)
     }
 
     /// The report's first sentence: GPUs by the furthest horizon, against today, and the ratio's drift.
@@ -66,10 +74,13 @@ public struct CapacityReport: Sendable {
         let q = plan.headlineQuantile
         var text =
             "\(horizon.label.prefix(1).uppercased() + horizon.label.dropFirst()): \(Self.gpuList(cell.pools, phase: .prefill)) prefill + \(Self.gpuList(cell.pools, phase: .decode)) decode GPUs at P\(q)"
-        text += ", up from \(Self.total(plan.current, .prefill)) + \(Self.total(plan.current, .decode)) today"
+        text += Self.comparedWithToday(
+            planned: Self.total(cell.pools, .prefill) + Self.total(cell.pools, .decode),
+            today: (Self.total(plan.current, .prefill), Self.total(plan.current, .decode)))
         if let trend = ratioTrend() {
             text += String(
-                format: "; %@: prefill:decode %.1f → %.1f over 28 days", trend.phrase, trend.start, trend.end)
+                format: "; %@: prefill:decode %.1f → %.1f over the last %d days", trend.phrase, trend.start, trend.end,
+                trend.days)
         }
         return text + "."
     }

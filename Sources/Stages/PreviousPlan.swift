@@ -49,15 +49,20 @@ struct PreviousPlan {
                 mase[phase] = value
             }
         }
-        let ratio = try connection.queryOne(
+        return PreviousReport(
+            asOfDay: last, gpus: gpus, dollarsPerMonth: dollars, horizonEndDay: end,
+            tokenRatio: try Self.tokenRatio(through: last, in: connection), backtestMASE: mase)
+    }
+
+    /// Prefill tokens per output token of the fleet's last 7 whole days up to `day`, as a real
+    /// number (below 1 for a decode-heavy fleet); nil without output tokens.
+    static func tokenRatio(through day: Int64, in connection: Connection) throws -> Double? {
+        try connection.queryOne(
             """
-            SELECT SUM(prefill_tokens) / NULLIF(SUM(output_tokens), 0) AS ratio FROM (
+            SELECT CAST(SUM(prefill_tokens) AS REAL) / NULLIF(SUM(output_tokens), 0) AS ratio FROM (
                 SELECT prefill_tokens, output_tokens FROM v_daily_phase
                 WHERE model = 'all' AND coverage >= 0.98 AND day_key <= ? ORDER BY day_key DESC LIMIT 7)
-            """, [.integer(last)]
+            """, [.integer(day)]
         ).optionalDouble("ratio")
-        return PreviousReport(
-            asOfDay: last, gpus: gpus, dollarsPerMonth: dollars, horizonEndDay: end, tokenRatio: ratio,
-            backtestMASE: mase)
     }
 }

@@ -116,6 +116,28 @@ private func line(of needle: String, in text: String) -> Int {
         }
     }
 
+    @Test func thePreviousTokenRatioIsARealNumberEvenBelowOne() throws {
+        let dir = TemporaryDirectory()
+        let connection = try Connection(path: dir.file("fleet.db"))
+        try Migrator.migrate(connection)
+        // A decode-heavy week (3 prefill tokens per 7 output tokens) and a prefill-heavy one
+        // (13 per 9), whole integers as the rollups hold them; a temporary view stands in for
+        // the fleet's daily rollup.
+        try connection.execute(
+            """
+            CREATE TEMP VIEW v_daily_phase AS
+            WITH RECURSIVE days(day_key) AS (SELECT 1 UNION ALL SELECT day_key + 1 FROM days WHERE day_key < 14)
+            SELECT 'all' AS model, 1.0 AS coverage, day_key,
+                CASE WHEN day_key <= 7 THEN 3 ELSE 13 END AS prefill_tokens,
+                CASE WHEN day_key <= 7 THEN 7 ELSE 9 END AS output_tokens
+            FROM days
+            """)
+        let decodeHeavy = try #require(try PreviousPlan.tokenRatio(through: 7, in: connection))
+        #expect(abs(decodeHeavy - 3.0 / 7) < 1e-12)
+        let prefillHeavy = try #require(try PreviousPlan.tokenRatio(through: 14, in: connection))
+        #expect(abs(prefillHeavy - 13.0 / 9) < 1e-12)
+    }
+
     @Test func scenariosAndPricesAreCheckedAgainstTheDatabasesOwnGPUsToo() throws {
         let dir = TemporaryDirectory()
         let text = pipelineText(dir) + "\n[[scenarios]]\nname = \"next gen\"\ndecode_gpu = \"Z100\"\n"
