@@ -17,6 +17,7 @@ public struct PipelineConfig: Sendable {
     public var forecast: ForecastSettings
     public var plan: PlanSettings
     public var scenarios: [ScenarioSettings]
+    public var fleet: FleetSettings?
     /// Lines of the keys, by dotted path (`scenarios[2].prefill_gpu`), for errors found later.
     public var lines: [String: Int]
 
@@ -24,6 +25,16 @@ public struct PipelineConfig: Sendable {
     public func error(_ key: String, _ reason: String) -> ConfigError {
         ConfigError(file: file, line: lines[key] ?? 0, key: key, reason: reason)
     }
+}
+
+/// `[fleet]`: the GPUs installed (or already ordered) per phase and GPU type, and how long an
+/// order takes to arrive.
+public struct FleetSettings: Sendable, Equatable {
+    /// Days from order to GPUs in service.
+    public var leadTimeDays = 90
+    /// GPUs installed per phase, by GPU name or alias.
+    public var prefill: [String: Int] = [:]
+    public var decode: [String: Int] = [:]
 }
 
 /// `[synth]`: write synthetic logs before ingesting them (the demo).
@@ -299,11 +310,27 @@ extension PipelineConfig {
             }
             scenarios.append(scenario)
         }
+        var fleet: FleetSettings?
+        if var table = try top.table("fleet") {
+            var settings = FleetSettings()
+            settings.leadTimeDays = try table.days("lead_time") ?? settings.leadTimeDays
+            for phase in ["prefill", "decode"] {
+                guard var gpus = try table.table(phase) else { continue }
+                var counts: [String: Int] = [:]
+                for entry in gpus.table.entries {
+                    counts[entry.key] = try gpus.integer(entry.key, in: 0...10_000_000)
+                }
+                try gpus.rejectUnknownKeys()
+                if phase == "prefill" { settings.prefill = counts } else { settings.decode = counts }
+            }
+            try table.rejectUnknownKeys()
+            fleet = settings
+        }
         try top.rejectUnknownKeys()
         return PipelineConfig(
             file: file, name: name, database: database, reports: reports, synth: synth, ingest: ingest,
             utcOffset: utcOffset,
-            profiles: profiles, forecast: forecast, plan: plan, scenarios: scenarios, lines: lines)
+            profiles: profiles, forecast: forecast, plan: plan, scenarios: scenarios, fleet: fleet, lines: lines)
     }
 
     static func isDate(_ text: String) -> Bool {

@@ -102,6 +102,8 @@ public struct CapacityPlan: Sendable, Equatable {
     public var current: [FleetPool]
     public var aggregated: [AggregatedPlan]
     public var economics: [String: GPUEconomics]
+    /// When the installed fleet runs short, per pool; nil when the pipeline declares none.
+    public var installed: [InstalledPool]?
 
     public var baseline: PlanColumn { columns[0] }
 
@@ -125,7 +127,9 @@ public struct CapacityPlanner: Sendable {
     }
 
     /// Plans `models` from the day after `cutoffDay`; `scenarios` become columns after the baseline.
-    public func plan(_ models: [ModelDemand], cutoffDay: Int64, scenarios: [Scenario] = []) throws -> CapacityPlan {
+    public func plan(
+        _ models: [ModelDemand], cutoffDay: Int64, scenarios: [Scenario] = [], fleet: InstalledFleet? = nil
+    ) throws -> CapacityPlan {
         let forecastLast = models.flatMap { $0.forecast.values.flatMap { $0.map(\.day) } }.max() ?? cutoffDay
         let horizons = policy.horizons.compactMap {
             Horizon.resolve($0, cutoffDay: cutoffDay, forecastLastDay: forecastLast)
@@ -183,7 +187,8 @@ public struct CapacityPlanner: Sendable {
         return CapacityPlan(
             cutoffDay: cutoffDay, horizons: horizons, quantiles: policy.quantiles,
             headlineQuantile: policy.headlineQuantile,
-            columns: columns, current: current, aggregated: aggregated, economics: economics)
+            columns: columns, current: current, aggregated: aggregated, economics: economics,
+            installed: fleet.map { installedPools(models, fleet: $0) })
     }
 
     func shape(_ model: ModelDemand, _ phase: Phase) -> IntradayShape {

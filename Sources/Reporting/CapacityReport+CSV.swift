@@ -6,29 +6,42 @@ import Planning
 extension CapacityReport {
     public func planCSV() -> String {
         var csv =
-            "scenario,horizon,through,quantile,phase,gpu,model,tp,worker,binding_day,daily_gpu_hours,peak_factor,burst_factor,cost_uncertainty,utilization,workers,workers_with_spares,gpus,pool_nodes,pool_gpus\n"
+            "scenario,horizon,through,quantile,phase,gpu,model,tp,worker,binding_day,daily_gpu_hours,peak_factor,burst_factor,cost_uncertainty,utilization,workers,workers_with_spares,gpus,pool_nodes,pool_gpus,installed_gpus,short_from,order_by\n"
         for column in plan.columns {
             for cell in column.cells {
                 for pool in cell.pools {
+                    let installed = installedFields(
+                        pool, quantile: cell.quantile, baseline: column.name == plan.baseline.name)
                     for p in pool.plans {
-                        csv +=
-                            [
-                                Self.csvField(column.name), cell.horizon.key, Horizon.isoDate(cell.horizon.lastDay),
-                                "P\(cell.quantile)",
-                                pool.phase.rawValue, Self.csvField(pool.gpu), Self.csvField(p.pool.model),
-                                "\(p.pool.tp)", Self.csvField(p.pool.worker),
-                                p.dailyGPUHours > 0 ? Horizon.isoDate(p.bindingDay) : "", Self.plain(p.dailyGPUHours),
-                                Self.plain(p.peakFactor),
-                                Self.plain(p.burstFactor), Self.plain(p.pool.costUncertainty),
-                                Self.plain(p.utilization), "\(p.workers)",
-                                "\(p.workersWithSpares)", "\(p.gpus)",
-                                "\(pool.nodes)", "\(pool.gpus)",
-                            ].joined(separator: ",") + "\n"
+                        let fields: [String] = [
+                            Self.csvField(column.name), cell.horizon.key, Horizon.isoDate(cell.horizon.lastDay),
+                            "P\(cell.quantile)",
+                            pool.phase.rawValue, Self.csvField(pool.gpu), Self.csvField(p.pool.model),
+                            "\(p.pool.tp)", Self.csvField(p.pool.worker),
+                            p.dailyGPUHours > 0 ? Horizon.isoDate(p.bindingDay) : "", Self.plain(p.dailyGPUHours),
+                            Self.plain(p.peakFactor),
+                            Self.plain(p.burstFactor), Self.plain(p.pool.costUncertainty),
+                            Self.plain(p.utilization), "\(p.workers)",
+                            "\(p.workersWithSpares)", "\(p.gpus)",
+                            "\(pool.nodes)", "\(pool.gpus)",
+                        ]
+                        csv += (fields + installed).joined(separator: ",") + "\n"
                     }
                 }
             }
         }
         return csv
+    }
+
+    /// installed_gpus, short_from, order_by of a pool at a quantile: empty without a declared
+    /// fleet or for scenarios (the dates are the baseline's).
+    func installedFields(_ pool: FleetPool, quantile: Int, baseline: Bool) -> [String] {
+        guard baseline, let installed = plan.installed?.first(where: { $0.phase == pool.phase && $0.gpu == pool.gpu })
+        else { return ["", "", ""] }
+        return [
+            String(installed.installed), installed.exceededOn[quantile].map(Horizon.isoDate) ?? "",
+            installed.orderBy(quantile).map(Horizon.isoDate) ?? "",
+        ]
     }
 
     public func dailyCSV() -> String {

@@ -71,6 +71,39 @@ extension CapacityReport {
         return seen
     }
 
+    /// When the installed fleet runs short and when to order, per pool.
+    func installedSection() -> String {
+        var md = "### Installed fleet and order-by dates\n\n"
+        guard let installed = plan.installed else {
+            return md
+                + "Installed fleet not given: declare it under `[fleet]` in the pipeline file (GPUs per phase and GPU type, and the lead time of an order) for the day each pool runs short and the day to order by.\n\n"
+        }
+        guard let lead = installed.first?.leadTimeDays else { return md + "The fleet declares no GPUs.\n\n" }
+        let last = plan.horizons.map(\.lastDay).max() ?? plan.cutoffDay
+        md +=
+            "The first forecast day whose need exceeds what is installed — the headroom stack below, applied to that day alone — and that day less the \(lead)-day lead time. Forecast through \(Horizon.shortDate(last)).\n\n"
+        var table = MarkdownTable(
+            ["pool", "installed", "peak need P\(plan.headlineQuantile)"] + plan.quantiles.map { "short from P\($0)" }
+                + ["order by (P\(plan.headlineQuantile))"],
+            alignment: "lrr" + String(repeating: "l", count: plan.quantiles.count + 1))
+        for pool in installed {
+            let short = plan.quantiles.map { q in pool.exceededOn[q].map(Horizon.shortDate) ?? "not within the forecast"
+            }
+            var order = "no order needed within the forecast"
+            if let day = pool.orderBy(plan.headlineQuantile) {
+                order =
+                    day <= plan.cutoffDay
+                    ? "now (\(plan.cutoffDay - day) days late)" : Horizon.shortDate(day)
+            }
+            table.row(
+                [
+                    "\(pool.phase.rawValue.capitalized) on \(MarkdownText.escape(pool.gpu))", String(pool.installed),
+                    String(pool.peakNeed[plan.headlineQuantile] ?? 0),
+                ] + short + [order])
+        }
+        return md + table.markdown + "\n"
+    }
+
     func stackSection() -> String {
         guard let cell = headlineCell else { return "" }
         var md = "### Headroom stack (\(cell.horizon.label), P\(cell.quantile))\n\n"

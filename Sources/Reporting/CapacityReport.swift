@@ -104,6 +104,7 @@ public struct CapacityReport: Sendable {
         md += ratioSection()
         md += forecastSection()
         md += planSection()
+        md += installedSection()
         md += stackSection()
         md += aggregatedSection()
         md += scenarioSection()

@@ -16,6 +16,8 @@ public struct CheckedPipeline: Sendable {
     public var profiles: [StoredProfile]?
     public var scenarios: [Scenario]
     public var policy: PlanPolicy
+    /// The installed fleet, GPU names as the catalog spells them; nil when not declared.
+    public var fleet: InstalledFleet?
 
     /// Checks `config` against `catalog` (the seeds and the database's own rows): every GPU, LLM
     /// and precision known, every TP able to hold its model, every SLA reachable, every file
@@ -95,6 +97,18 @@ public struct CheckedPipeline: Sendable {
         policy.spareWorkers = config.plan.failureHeadroom
         policy.prices = config.plan.prices
         self.policy = policy
+        if let declared = config.fleet {
+            var gpus: [Phase: [String: Int]] = [:]
+            for (phase, counts) in [(Phase.prefill, declared.prefill), (.decode, declared.decode)] {
+                for (name, count) in counts.sorted(by: { $0.key < $1.key }) {
+                    guard let gpu = try? catalog.gpu(named: name) else {
+                        throw config.error("fleet.\(phase.rawValue).\(name)", "unknown GPU; known: \(gpuNames)")
+                    }
+                    gpus[phase, default: [:]][gpu.name, default: 0] += count
+                }
+            }
+            fleet = InstalledFleet(leadTimeDays: declared.leadTimeDays, gpus: gpus)
+        }
         if let events = config.forecast.events, !FileManager.default.fileExists(atPath: events) {
             // The synth stage writes its fleet's holidays beside its logs.
             let written = config.synth.map { URL(fileURLWithPath: $0.out).appendingPathComponent("holidays.csv").path }

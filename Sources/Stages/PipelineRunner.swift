@@ -131,7 +131,8 @@ public struct PipelineRunner {
             guard let forecast, let catalog else { throw StageError.missingInput(stage: "plan", input: "forecast") }
             let planned = try PlanStage(
                 connection: connection, pipeline: config.name, forecast: forecast, policy: pipeline.policy,
-                scenarios: pipeline.scenarios, lookbackDays: config.plan.lookbackDays, catalog: catalog
+                scenarios: pipeline.scenarios, lookbackDays: config.plan.lookbackDays, catalog: catalog,
+                fleet: pipeline.fleet
             ).run(costs: costs)
             let input = try ReportStage(
                 connection: connection, pipeline: config.name, forecast: forecast, policy: pipeline.policy,

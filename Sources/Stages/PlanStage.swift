@@ -16,10 +16,11 @@ public struct PlanStage {
     let scenarios: [Scenario]
     let lookbackDays: Int
     let catalog: Catalog
+    let fleet: InstalledFleet?
 
     public init(
         connection: Connection, pipeline: String, forecast: ForecastStage.Outcome, policy: PlanPolicy,
-        scenarios: [Scenario], lookbackDays: Int, catalog: Catalog
+        scenarios: [Scenario], lookbackDays: Int, catalog: Catalog, fleet: InstalledFleet? = nil
     ) {
         self.connection = connection
         self.pipeline = pipeline
@@ -29,6 +30,7 @@ public struct PlanStage {
         self.scenarios = scenarios
         self.lookbackDays = lookbackDays
         self.catalog = catalog
+        self.fleet = fleet
     }
 
     /// What the plan stage made: the plan, and what the report needs of its inputs.
@@ -67,7 +69,7 @@ public struct PlanStage {
             models.append(ModelDemand(deployment: deployment, forecast: forecast, recent: recent, shape: shape))
         }
         let planner = CapacityPlanner(policy: policy, catalog: catalog)
-        let plan = try planner.plan(models, cutoffDay: cutoffDay, scenarios: scenarios)
+        let plan = try planner.plan(models, cutoffDay: cutoffDay, scenarios: scenarios, fleet: fleet)
         let previous = try PreviousPlan(connection: connection, pipeline: pipeline, cutoffDay: cutoffDay).read(
             plan: plan)
         try store(plan)

@@ -94,6 +94,8 @@ private func csvRows(_ path: String) throws -> [[String: String]] {
             #expect(first.stderr.contains("| \(stage) | "), "no timing of \(stage)")
         }
         #expect(first.stderr.contains("truncated gzip stream"))
+        let firstReport = try String(contentsOfFile: "\(reportDirectory)/capacity.md", encoding: .utf8)
+        #expect(firstReport.contains("Installed fleet not given: declare it under `[fleet]`"))
 
         for file in [
             "capacity.md", "plan.csv", "daily.csv", "forecast.csv", "ratio.svg", "gpu_hours.svg", "intraday.svg",
@@ -294,7 +296,9 @@ private func csvRows(_ path: String) throws -> [[String: String]] {
     /// rewrites the files on purpose; the temporary folder's path is written as `<dir>`.
     @Test func theReportOfAFixedFleetIsTheGoldenOne() throws {
         let dir = TemporaryDirectory()
-        let result = try Phasecast.run(["run", pipelineFile(dir)])
+        let fleet =
+            "\n[fleet]\nlead_time = \"4w\"\n\n[fleet.prefill]\nH200 = 8\nH100 = 8\n\n[fleet.decode]\nH200 = 8\nH100 = 8\n"
+        let result = try Phasecast.run(["run", pipelineFile(dir, extra: fleet)])
         #expect(result.status == 65, "\(result.stderr)")
         let reportDirectory = "\(dir.path)/reports/e2e/2026-03-31"
         let update = ProcessInfo.processInfo.environment["PHASECAST_UPDATE_GOLDEN"] == "1"

@@ -168,3 +168,42 @@ private let flatShape = IntradayShape(peakFactor: Array(repeating: 1.5, count: 7
         #expect(n > decodeOnly + 100_000 / prefillRate * 0.99)
     }
 }
+
+@Suite struct InstalledFleetTests {
+    @Test func theShortDayIsTheFirstWhoseWholeStackExceedsTheInstalledGPUs() throws {
+        let catalog = try Catalog.bundled()
+        let estimator = CostEstimator(catalog: catalog)
+        let deployment = try ModelDeployment(
+            model: "chat", profile: DeploymentProfile(llm: "Llama-3.1-70B", gpu: "H200", precision: .fp8),
+            workload: Workload(promptTokens: 2000, cachedTokens: 0, outputTokens: 400), estimator: estimator)
+        // Decode demand rising by one busy GPU a day from day 101; no prefill demand.
+        let days: [Int64] = Array(101...160)
+        let decode = days.map { DailyDemand(day: $0, actual: 24 * Double($0 - 100)) }
+        let model = ModelDemand(
+            deployment: deployment,
+            forecast: [.decode: decode, .prefill: days.map { DailyDemand(day: $0, actual: 0) }],
+            recent: [:], shape: [.decode: flatShape, .prefill: flatShape])
+        var policy = PlanPolicy()
+        policy.spareWorkers = 1
+        let planner = CapacityPlanner(policy: policy, catalog: catalog)
+        let fleet = InstalledFleet(leadTimeDays: 30, gpus: [.decode: ["H200 SXM": 64]])
+        let pools = planner.installedPools([model], fleet: fleet)
+        let pool = try #require(pools.first { $0.phase == .decode && $0.gpu == "H200 SXM" })
+        // By hand: busy GPUs x × peak 1.5 × burst 1.2 × (1 + cost band) ÷ 0.8, whole workers of
+        // TP GPUs, one spare, whole nodes of 8.
+        let tp = Double(deployment.tp(.decode))
+        let band = deployment.costUncertainty(.decode)
+        func need(_ x: Double) -> Int {
+            let workers = (x * 1.5 * 1.2 * (1 + band) / 0.8 / tp).rounded(.up) + 1
+            return Int((workers * tp / 8).rounded(.up)) * 8
+        }
+        let expected = try #require(days.first { need(Double($0 - 100)) > 64 })
+        #expect(pool.exceededOn[50] == expected && pool.exceededOn[90] == expected)
+        #expect(pool.orderBy(50) == expected - 30)
+        #expect(pool.installed == 64 && pool.peakNeed[50] == need(60))
+        // A pool the fleet lacks is short from the first day it needs a GPU.
+        #expect(pools.allSatisfy { $0.phase == .decode })
+        let none = planner.installedPools([model], fleet: InstalledFleet(leadTimeDays: 30, gpus: [:]))
+        #expect(none.first?.exceededOn[90] == 101 && none.first?.installed == 0)
+    }
+}
