@@ -26,7 +26,7 @@ public struct ForecastStage {
     }
 
     /// Forecasts are made by this version of the forecaster; a new version is a new input.
-    static let forecasterVersion = "phasecast-forecast-2"
+    static let forecasterVersion = "phasecast-forecast-3-bottom-up"
 
     /// One daily series to forecast.
     struct Series {
@@ -134,7 +134,8 @@ public struct ForecastStage {
             trimmed.firstDay = s.firstDay + Int64(start)
             return trimmed
         }
-        if totalsOnly { list = list.filter { $0.kind == "gpu_hours" && $0.modelID == 0 } }
+        // Backfilled runs need only GPU-hours: the fleet's, as the sum of the models'.
+        if totalsOnly { list = list.filter { $0.kind == "gpu_hours" } }
         // A series with a non-finite value (an overflow upstream) cannot be forecast; it is named
         // and left out, and the rest of the fleet is forecast.
         let unusable = list.filter { !$0.values.allSatisfy(\.isFinite) }
@@ -158,15 +159,30 @@ public struct ForecastStage {
                     "forecast: run \(stored) already holds these forecasts (same history through \(Self.date(last)))")
         }
 
-        let results = parallelMap(list.count) { index -> AutoForecaster.Result in
-            let s = list[index]
+        // The fleet total of a kind and phase is the sum of its models' forecasts, so that every
+        // output tells one story; it is forecast on its own only when no model's series is
+        // there to add up.
+        func parts(of total: Series) -> [Int] {
+            list.indices.filter {
+                list[$0].modelID != 0 && list[$0].kind == total.kind && list[$0].phase == total.phase
+            }
+        }
+        let forecastIndices = list.indices.filter { list[$0].modelID != 0 || parts(of: list[$0]).isEmpty }
+        let forecasts = parallelMap(forecastIndices.count) { n -> SeriesOutcome in
+            let s = list[forecastIndices[n]]
             let seasons = Frequency.daily.defaultSeasons(length: s.values.count)
             let events = Set(eventDays.compactMap { day -> Int? in day >= s.firstDay ? Int(day - s.firstDay) : nil })
             let forecaster = AutoForecaster.automatic(frequency: .daily, seasons: seasons, events: events)
-            return forecaster.forecast(s.values, h: horizon)
+            return SeriesOutcome(forecaster.forecast(s.values, h: horizon))
         }
+        var outcomeOf: [Int: SeriesOutcome] = [:]
+        for (n, index) in forecastIndices.enumerated() { outcomeOf[index] = forecasts[n] }
+        for index in list.indices where outcomeOf[index] == nil {
+            outcomeOf[index] = SeriesOutcome.total(of: parts(of: list[index]).compactMap { outcomeOf[$0] })
+        }
+        let results = list.indices.compactMap { outcomeOf[$0] }
         let length = list.map(\.values.count).max() ?? 0
-        if totalsOnly { notes.append("backfilled: all models' GPU-hours only, to score against what followed") }
+        if totalsOnly { notes.append("backfilled: GPU-hours only, to score against what followed") }
         if length < 28 { notes.append("only \(length) whole days of history: forecasts rest on short backtests") }
         if length >= 2 * 365 + 14 { notes.append("two years of history: yearly seasonality is modelled") }
         let now = WallClock.nowISO8601()
@@ -200,7 +216,7 @@ public struct ForecastStage {
             let insert = try connection.prepare("INSERT INTO forecasts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
             for (s, result) in zip(list, results) {
                 insertSeries.bind([
-                    .integer(runID), .text(s.kind), .text(s.phase), .integer(s.modelID), .text(result.model),
+                    .integer(runID), .text(s.kind), .text(s.phase), .integer(s.modelID), .text(result.method),
                     result.backtestMASE.map { .real($0) } ?? .null, .integer(Int64(s.values.count)),
                     .text(result.notes.joined(separator: "\n")), .real(AutoForecaster.scale(s.values, season: 7)),
                 ])
@@ -223,7 +239,7 @@ public struct ForecastStage {
         if let index = list.firstIndex(where: { $0.kind == "gpu_hours" && $0.modelID == 0 && $0.phase == "prefill" }) {
             let r = results[index]
             summary +=
-                "\nall models, prefill GPU-hours: \(r.model) (backtest MASE \(r.backtestMASE.map { String(format: "%.2f", $0) } ?? "–"))"
+                "\nall models, prefill GPU-hours: \(r.method) (backtest MASE \(r.backtestMASE.map { String(format: "%.2f", $0) } ?? "–"))"
         }
         return Outcome(
             runID: runID, reused: false, cutoffDay: last, unusableSeries: unusable.count, summary: summary)

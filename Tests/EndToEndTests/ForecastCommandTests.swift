@@ -199,9 +199,21 @@ private func tableRow(_ stdout: String, model: String) -> [Double] {
             #expect(row[4].text == "2024-07-21" && row[5].text == "2024-08-03", "\(row)")
             #expect(row[7].integer == 1, "\(row)")
         }
+        // Each model's series is forecast and backtested; the fleet's is the sum of the models'.
         let methods = try connection.rows(
-            "SELECT DISTINCT forecasting_model, backtest_mase IS NOT NULL FROM v_forecasts")
-        #expect(methods.allSatisfy { $0[1].integer == 1 }, "\(methods)")
+            "SELECT DISTINCT model = 'all', forecasting_model, backtest_mase IS NOT NULL FROM v_forecasts")
+        #expect(
+            methods.allSatisfy { $0[0].integer == 1 ? $0[1].text == "sum of 1 model" : $0[2].integer == 1 },
+            "\(methods)")
+        // Bottom-up: the fleet's point forecast is the sum of the models', day by day.
+        let mismatches = try connection.rows(
+            """
+            SELECT COUNT(*) FROM v_forecasts t
+            JOIN (SELECT run_id, series, phase, ds, SUM(yhat) AS total FROM v_forecasts WHERE model <> 'all'
+                  GROUP BY 1, 2, 3, 4) p USING (run_id, series, phase, ds)
+            WHERE t.model = 'all' AND abs(t.yhat - p.total) > 1e-9 * max(1, abs(p.total))
+            """)
+        #expect(mismatches == [[.integer(0)]])
         // A second run is kept beside the first; the latest view shows only it.
         _ = try Phasecast.run(["forecast", "--db", db, "--horizon", "7"])
         #expect(try connection.rows("SELECT COUNT(DISTINCT run_id) FROM v_forecasts")[0][0].integer == 2)
