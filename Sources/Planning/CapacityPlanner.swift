@@ -158,8 +158,8 @@ public struct CapacityPlanner: Sendable {
                 let parts = Phase.allCases.compactMap { phase -> String? in
                     guard let (deployment, factor) = applied[phase] else { return nil }
                     return String(
-                        format: "%@ ×%.2f on %@ TP%d", phase.rawValue, factor, deployment.profile.gpu,
-                        deployment.tp(phase))
+                        format: "%@ ×%.2f on %@ %@", phase.rawValue, factor, deployment.profile.gpu,
+                        deployment.layout(phase).description)
                 }
                 notes.append("\(model.deployment.model): " + parts.joined(separator: ", "))
             }

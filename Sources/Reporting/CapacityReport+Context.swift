@@ -10,22 +10,42 @@ extension CapacityReport {
         guard let previous = input.previous, let cell = headlineCell else {
             return md + "This is the pipeline's first report.\n\n"
         }
-        md += "Previous report: as of \(Horizon.shortDate(previous.asOfDay)).\n\n| | then | now |\n|---|---:|---:|\n"
-        for phase in Phase.allCases {
-            md +=
-                "| \(phase.rawValue) GPUs (P\(plan.headlineQuantile), to \(Horizon.shortDate(previous.horizonEndDay)) then, \(Horizon.shortDate(cell.horizon.lastDay)) now) | \(previous.gpus[phase] ?? 0) | \(cell.gpus(phase)) |\n"
-        }
         md +=
-            "| $ a month | \(Self.money(previous.dollarsPerMonth)) | \(Self.money(plan.dollarsPerMonth(cell.pools))) |\n"
+            "Previous report: as of \(Horizon.shortDate(previous.asOfDay)).\n\n| | then | now | change |\n|---|---:|---:|---:|\n"
+        for phase in Phase.allCases {
+            let then = previous.gpus[phase] ?? 0
+            let now = cell.gpus(phase)
+            md +=
+                "| \(phase.rawValue) GPUs (P\(plan.headlineQuantile), to \(Horizon.shortDate(previous.horizonEndDay)) then, \(Horizon.shortDate(cell.horizon.lastDay)) now) | \(then) | \(now) | \(Self.signed(now - then)) |\n"
+        }
+        let dollarsNow = plan.dollarsPerMonth(cell.pools)
+        let dollarsChange = dollarsNow - previous.dollarsPerMonth
+        md +=
+            "| $ a month | \(Self.money(previous.dollarsPerMonth)) | \(Self.money(dollarsNow)) | \(dollarsChange < 0 ? "−" : dollarsChange > 0 ? "+" : "")\(Self.money(abs(dollarsChange))) |\n"
         let now = recentTokenRatio()
+        let ratioChange =
+            zip2(previous.tokenRatio, now).map { then, now in
+                String(format: "%@%.2f", now < then ? "−" : now > then ? "+" : "", abs(now - then))
+            } ?? "–"
         md +=
-            "| prefill:decode tokens, last 7 days | \(previous.tokenRatio.map { String(format: "%.2f", $0) } ?? "–") | \(now.map { String(format: "%.2f", $0) } ?? "–") |\n"
-        for phase in Phase.allCases {
-            let current = input.methods.first { $0.model == "all" && $0.phase == phase }?.backtestMASE
+            "| prefill:decode tokens, last 7 days | \(previous.tokenRatio.map { String(format: "%.2f", $0) } ?? "–") | \(now.map { String(format: "%.2f", $0) } ?? "–") | \(ratioChange) |\n"
+        md += "\n"
+        if previous.tokenForecastDays > 0 {
+            let parts = Phase.allCases.compactMap { phase in
+                previous.tokenForecastError[phase].map {
+                    String(format: "%.1f %% (%@)", $0 * 100, phase == .prefill ? "prefill tokens" : "output tokens")
+                }
+            }
             md +=
-                "| backtest MASE, all models' \(phase.rawValue) GPU-hours | \(previous.backtestMASE[phase].map { String(format: "%.2f", $0) } ?? "–") | \(current.map { String(format: "%.2f", $0) } ?? "–") |\n"
+                "The previous run's forecasts of the fleet's tokens missed the \(previous.tokenForecastDays) whole day\(previous.tokenForecastDays == 1 ? "" : "s") since by \(parts.joined(separator: " and ")), Σ|actual − forecast| ÷ Σ actual.\n\n"
         }
-        return md + "\n"
+        return md
+    }
+
+    /// Both values, when both are there.
+    func zip2<A, B>(_ a: A?, _ b: B?) -> (A, B)? {
+        guard let a, let b else { return nil }
+        return (a, b)
     }
 
     /// Mean token ratio of the last 7 whole days.

@@ -146,19 +146,22 @@ public struct PreviousReport: Sendable, Equatable {
     public var horizonEndDay: Int64
     /// Mean token ratio of the 7 days to its cutoff.
     public var tokenRatio: Double?
-    /// Backtest MASE of the all-models GPU-hours forecast per phase.
-    public var backtestMASE: [Phase: Double]
+    /// How far its fleet token forecasts (prefill tokens; output tokens for decode) missed what
+    /// happened since: Σ|actual − forecast| ÷ Σ actual over the whole days scored.
+    public var tokenForecastError: [Phase: Double]
+    public var tokenForecastDays: Int
 
     public init(
         asOfDay: Int64, gpus: [Phase: Int], dollarsPerMonth: Double, horizonEndDay: Int64, tokenRatio: Double?,
-        backtestMASE: [Phase: Double]
+        tokenForecastError: [Phase: Double] = [:], tokenForecastDays: Int = 0
     ) {
         self.asOfDay = asOfDay
         self.gpus = gpus
         self.dollarsPerMonth = dollarsPerMonth
         self.horizonEndDay = horizonEndDay
         self.tokenRatio = tokenRatio
-        self.backtestMASE = backtestMASE
+        self.tokenForecastError = tokenForecastError
+        self.tokenForecastDays = tokenForecastDays
     }
 }
 

@@ -40,18 +40,29 @@ struct PreviousPlan {
             end = try r.int("end_day")
             runID = try r.int("run_id")
         }
-        var mase: [Phase: Double] = [:]
+        var error: [Phase: Double] = [:]
+        var days = 0
         for r in try connection.query(
-            "SELECT phase, backtest_mase FROM forecast_series WHERE run_id = ? AND series = 'gpu_hours' AND model_id = 0",
-            [.integer(runID)])
+            """
+            SELECT f.phase, COUNT(*) AS days,
+                TOTAL(ABS(CASE f.phase WHEN 'prefill' THEN v.prefill_tokens ELSE v.output_tokens END - f.yhat))
+                    / NULLIF(TOTAL(CASE f.phase WHEN 'prefill' THEN v.prefill_tokens ELSE v.output_tokens END), 0)
+                    AS error
+            FROM forecasts f JOIN v_daily_phase v ON v.day_key = f.day AND v.model = 'all'
+            WHERE f.run_id = ? AND f.series = 'tokens' AND f.model_id = 0 AND v.coverage >= 0.98 AND f.day <= ?
+            GROUP BY f.phase
+            """, [.integer(runID), .integer(cutoffDay)])
         {
-            if let phase = Phase(rawValue: try r.text("phase")), let value = try r.optionalDouble("backtest_mase") {
-                mase[phase] = value
+            guard let phase = Phase(rawValue: try r.text("phase")), let value = try r.optionalDouble("error") else {
+                continue
             }
+            error[phase] = value
+            days = max(days, Int(try r.int("days")))
         }
         return PreviousReport(
             asOfDay: last, gpus: gpus, dollarsPerMonth: dollars, horizonEndDay: end,
-            tokenRatio: try Self.tokenRatio(through: last, in: connection), backtestMASE: mase)
+            tokenRatio: try Self.tokenRatio(through: last, in: connection),
+            tokenForecastError: error, tokenForecastDays: days)
     }
 
     /// Prefill tokens per output token of the fleet's last 7 whole days up to `day`, as a real

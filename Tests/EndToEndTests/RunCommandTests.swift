@@ -294,6 +294,25 @@ private func csvRows(_ path: String) throws -> [[String: String]] {
 
     /// The report of a small fixed fleet, byte for byte. `make golden` (PHASECAST_UPDATE_GOLDEN=1)
     /// rewrites the files on purpose; the temporary folder's path is written as `<dir>`.
+    @Test func aLaterNightSaysWhatChangedSinceThePreviousReport() throws {
+        let dir = TemporaryDirectory()
+        let later = pipelineFile(dir)
+        let text = try String(contentsOfFile: later, encoding: .utf8)
+        let earlier = dir.write(
+            "earlier.toml", text.replacingOccurrences(of: "end = \"2026-03-31\"", with: "end = \"2026-03-17\""))
+        #expect(try Phasecast.run(["run", earlier]).status == 65)
+        #expect(try Phasecast.run(["run", later]).status == 65)
+        let report = try String(contentsOfFile: "\(dir.path)/reports/e2e/2026-03-31/capacity.md", encoding: .utf8)
+        #expect(report.contains("Previous report: as of 17 Mar 2026."), "\(report.prefix(2000))")
+        #expect(report.contains("| | then | now | change |"))
+        // The token ratio is real-valued then and now.
+        let ratioRow = try #require(report.split(separator: "\n").first { $0.hasPrefix("| prefill:decode tokens") })
+        let cells = ratioRow.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(cells.count == 4 && Double(cells[1]).map { $0 != $0.rounded() } == true, "\(ratioRow)")
+        // The previous run's token forecasts are scored on the days since.
+        #expect(report.contains("The previous run's forecasts of the fleet's tokens missed the 14 whole days since by"))
+    }
+
     @Test func theReportOfAFixedFleetIsTheGoldenOne() throws {
         let dir = TemporaryDirectory()
         let fleet =
