@@ -100,6 +100,7 @@ public struct CapacityReport: Sendable {
                 "Prefill and decode sized separately (disaggregated serving), %@ of demand, %d spare worker%@ per pool; $%@ a month at list prices. Forecast run %lld.\n\n",
             "P\(plan.headlineQuantile)", input.policy.spareWorkers, input.policy.spareWorkers == 1 ? "" : "s",
             Self.money(disaggregated), input.forecastRunID)
+        md += aggregatedComparison()
         md += whatChanged()
         md += ratioSection()
         md += forecastSection()
@@ -113,6 +114,23 @@ public struct CapacityReport: Sendable {
         md += assumptionsSection()
         md += qualitySection()
         return md
+    }
+
+    /// One sentence under the headline: what co-located serving of the same demand would need.
+    func aggregatedComparison() -> String {
+        guard let cell = headlineCell,
+            let aggregated = plan.aggregated.first(where: {
+                $0.horizon.key == cell.horizon.key && $0.quantile == cell.quantile
+            })
+        else { return "" }
+        let separate = cell.gpus(.prefill) + cell.gpus(.decode)
+        let together = aggregated.gpusByType.values.reduce(0, +)
+        let unmet = aggregated.pools.contains { $0.busyGPUs == nil }
+        let comparison =
+            together < separate
+            ? "\(separate - together) fewer" : together > separate ? "\(together - separate) more" : "as many"
+        return
+            "Aggregated (co-located) serving of the same demand would need \(together) GPUs, \(comparison) than the \(separate) sized separately\(unmet ? ", though a model's ITL target cannot be met co-located" : "") (see Against aggregated serving).\n\n"
     }
 
     // MARK: - Formatting
