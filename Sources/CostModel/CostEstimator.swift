@@ -214,11 +214,9 @@ public struct CostEstimator: Sendable {
                 decodePerContextToken: 0)
         }
         let perOutputToken = 1 / decode.tokensPerSecondPerGPU
-        let g = Double(decode.layout.gpus)
-        let copies = decode.layout.dataParallelAttention ? 1 : max(1, g / Double(model.llm.kvHeads))
         let perContext =
             decode.stepBound == .bandwidth
-            ? model.llm.kvBytesPerToken(model.precision) * copies / model.bandwidth
+            ? model.llm.kvBytesPerToken(model.precision) * model.kvCopies(decode.layout) / model.bandwidth
             : model.llm.attentionFlopsPerPair / (calibration.mfuAttention * model.attentionPeak)
         let contextPart = min(perContext * workload.decodeContext, perOutputToken)
         return CostCoefficients(

@@ -185,31 +185,34 @@ public struct RooflineModel: Sendable {
             : 0
         let sharedBytes = layout.dataParallelAttention ? llm.sharedParams : llm.sharedParams / g
         let weightBytes = (expertBytes + sharedBytes) * precision.bytesPerWeight
-        let linearFlops = computed * llm.linearFlopsPerToken * expertLoadFactor(layout) / g
-        let weights = max(weightBytes / bandwidth, linearFlops / (calibration.mfuDecode * peak))
-        // Attention: each sequence's KV read once; a TP group wider than the KV heads reads copies.
-        let copies = layout.dataParallelAttention ? 1 : max(1, g / Double(llm.kvHeads))
-        let kvBytes = batch * context * llm.kvBytesPerToken(precision) * copies / g
-        let attentionFlops = computed * context * llm.attentionFlopsPerPair / g
-        let attention = max(kvBytes / bandwidth, attentionFlops / (calibration.mfuAttention * attentionPeak))
+        let weightRead = weightBytes / bandwidth
+        let weightCompute =
+            computed * llm.linearFlopsPerToken * expertLoadFactor(layout) / g / (calibration.mfuDecode * peak)
+        // Attention: each sequence's KV read once (per copy).
+        let kvRead = batch * context * llm.kvBytesPerToken(precision) * kvCopies(layout) / g / bandwidth
+        let attentionCompute =
+            computed * context * llm.attentionFlopsPerPair / g / (calibration.mfuAttention * attentionPeak)
         // Overheads: per layer, and per sequence a rank schedules.
         let sequencesPerRank = layout.dataParallelAttention ? batch / g : batch
         let overhead =
             stepFloor() + Double(llm.layers) * calibration.sequenceMicrosPerLayer * 1e-6 * sequencesPerRank
         let communication = communicationSeconds(tokens: computed, layout: layout)
         return DecodeStep(
-            weights: weights, attention: attention, overhead: overhead, communication: communication,
-            memoryBound: weightBytes / bandwidth + kvBytes / bandwidth >= linearFlops / (calibration.mfuDecode * peak)
-                + attentionFlops / (calibration.mfuAttention * attentionPeak),
+            weights: max(weightRead, weightCompute), attention: max(kvRead, attentionCompute), overhead: overhead,
+            communication: communication, memoryBound: weightRead + kvRead >= weightCompute + attentionCompute,
             tokensPerStep: speculative?.tokensPerStep ?? 1)
+    }
+
+    /// Copies of each sequence's KV cache a worker holds and reads: one per rank beyond the KV
+    /// heads in a TP group (every rank for a latent cache), one under data-parallel attention.
+    func kvCopies(_ layout: WorkerLayout) -> Double {
+        layout.dataParallelAttention ? 1 : max(1, Double(layout.gpus) / Double(llm.kvHeads))
     }
 
     /// Sequences whose KV cache fits beside the weights at a mean context.
     public func kvBatchLimit(context: Double, layout: WorkerLayout) -> Double {
-        let g = Double(layout.gpus)
-        let copies = layout.dataParallelAttention ? 1 : max(1, g / Double(llm.kvHeads))
-        let free = g * (gpu.memoryBytes * calibration.kvMemoryFraction - weightBytesPerGPU(layout))
-        return max(0, (free / (context * llm.kvBytesPerToken(precision) * copies)).rounded(.down))
+        let free = Double(layout.gpus) * (gpu.memoryBytes * calibration.kvMemoryFraction - weightBytesPerGPU(layout))
+        return max(0, (free / (context * llm.kvBytesPerToken(precision) * kvCopies(layout))).rounded(.down))
     }
 
     /// Largest batch the engine runs on a worker: its per-rank limit, times the ranks under

@@ -46,12 +46,16 @@ extension CapacityPlanner {
         for (phase, byGPU) in fleet.gpus.sorted(by: { $0.key.rawValue > $1.key.rawValue }) {
             for gpu in byGPU.keys.sorted() { seen.append((phase, gpu)) }
         }
+        // Each model's forecast by phase and day, looked up once per day below.
+        let byDay = models.map { model in
+            model.forecast.mapValues { Dictionary($0.map { ($0.day, $0) }, uniquingKeysWith: { first, _ in first }) }
+        }
         for quantile in policy.quantiles {
             for day in days {
                 var plans: [PoolPlan] = []
-                for model in models {
+                for (model, forecast) in zip(models, byDay) {
                     for phase in Phase.allCases {
-                        guard let demand = model.forecast[phase]?.first(where: { $0.day == day }) else { continue }
+                        guard let demand = forecast[phase]?[day] else { continue }
                         plans.append(
                             PoolPlan.make(
                                 pool: pool(model.deployment, phase: phase), demand: [demand],

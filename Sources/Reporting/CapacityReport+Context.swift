@@ -23,10 +23,10 @@ extension CapacityReport {
         md +=
             "| $ a month | \(Self.money(previous.dollarsPerMonth)) | \(Self.money(dollarsNow)) | \(dollarsChange < 0 ? "−" : dollarsChange > 0 ? "+" : "")\(Self.money(abs(dollarsChange))) |\n"
         let now = recentTokenRatio()
-        let ratioChange =
-            zip2(previous.tokenRatio, now).map { then, now in
-                String(format: "%@%.2f", now < then ? "−" : now > then ? "+" : "", abs(now - then))
-            } ?? "–"
+        var ratioChange = "–"
+        if let then = previous.tokenRatio, let now {
+            ratioChange = String(format: "%@%.2f", now < then ? "−" : now > then ? "+" : "", abs(now - then))
+        }
         md +=
             "| prefill:decode tokens, last 7 days | \(previous.tokenRatio.map { String(format: "%.2f", $0) } ?? "–") | \(now.map { String(format: "%.2f", $0) } ?? "–") | \(ratioChange) |\n"
         md += "\n"
@@ -40,12 +40,6 @@ extension CapacityReport {
                 "The previous run's forecasts of the fleet's tokens missed the \(previous.tokenForecastDays) whole day\(previous.tokenForecastDays == 1 ? "" : "s") since by \(parts.joined(separator: " and ")), Σ|actual − forecast| ÷ Σ actual.\n\n"
         }
         return md
-    }
-
-    /// Both values, when both are there.
-    func zip2<A, B>(_ a: A?, _ b: B?) -> (A, B)? {
-        guard let a, let b else { return nil }
-        return (a, b)
     }
 
     /// Mean token ratio of the last 7 whole days.
