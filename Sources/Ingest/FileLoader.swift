@@ -28,9 +28,7 @@ final class FileLoader {
     init(connection: Connection, options: IngestOptions, runID: Int64, progressLine: ProgressLine?) throws {
         self.connection = connection
         utcOffsetMinutes =
-            Int64(
-                try connection.queryFirst("SELECT value FROM settings WHERE key = 'utc_offset_minutes'")?.text("value")
-                    ?? "0") ?? 0
+            try connection.utcOffsetMinutes()
         self.statements = try IngestStatements(connection: connection)
         self.registry = SourceFileRegistry(connection: connection)
         self.options = options
@@ -292,7 +290,7 @@ private struct WriteSession {
                 error = NULL,
                 bytes = ?, mtime_ns = ?, uncompressed_bytes = ?, compressed = ?, rows = ?, rejected = ?,
                 skipped = ?, raw_rows = ?, first_ts_us = ?, last_ts_us = ?, first_rowid = ?, last_rowid = ?,
-                loaded_at = ?, load_seconds = ?, run_id = ?
+                loaded_at = ?, load_seconds = ?, run_id = ?, sample_rate = ?
             WHERE file_id = ?
             """,
             [
@@ -303,7 +301,8 @@ private struct WriteSession {
                 .integer(totals.rows), .integer(totals.rejected), .integer(totals.skipped), .integer(rawRows),
                 totals.firstMicros.map { .integer($0) } ?? .null, totals.lastMicros.map { .integer($0) } ?? .null,
                 firstRowID.map { .integer($0) } ?? .null, lastRowID.map { .integer($0) } ?? .null,
-                .text(SourceFileRegistry.now()), .real(seconds), .integer(loader.runID), .integer(fileID),
+                .text(SourceFileRegistry.now()), .real(seconds), .integer(loader.runID),
+                .integer(options.sampleRate ?? plan.existing?.sampleRate ?? 1), .integer(fileID),
             ])
         try connection.execute("COMMIT")
         let replaced = plan.existing?.holdsRows == true

@@ -21,14 +21,22 @@ public struct IngestOptions: Sendable {
     public var waitSeconds: Double
     /// The command line, recorded in `ingest_runs`.
     public var commandLine: String
+    /// The inputs log 1 in this many requests; their rollups count each line this many times.
+    /// nil keeps the rate a file was loaded with (1 for new files).
+    public var sampleRate: Int64?
+
+    /// The largest sample rate accepted.
+    public static let maxSampleRate: Int64 = 1_000_000
 
     public static let defaultMaxRejectRate = 0.01
 
     public init(
         databasePath: String, inputs: [String], format: LogFormat? = nil, parse: ParseOptions = ParseOptions(),
         keepRaw: Bool = true, rawRetentionDays: Int? = nil, maxRejectRate: Double = IngestOptions.defaultMaxRejectRate,
-        standardInputName: String? = nil, waitSeconds: Double = 0, commandLine: String = "phasecast ingest"
+        standardInputName: String? = nil, waitSeconds: Double = 0, commandLine: String = "phasecast ingest",
+        sampleRate: Int64? = nil
     ) {
+        self.sampleRate = sampleRate
         self.databasePath = databasePath
         self.inputs = inputs
         self.format = format

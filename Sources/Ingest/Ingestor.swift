@@ -151,6 +151,10 @@ public struct Ingestor {
                     try registry.markCurrent(fileID: holder.fileID)
                     message = "its loaded content is back; " + message
                 }
+                if holder.path == path, let rate = options.sampleRate, rate != holder.sampleRate {
+                    try registry.changeSampleRate(fileID: holder.fileID, to: rate)
+                    message += "; sample rate \(holder.sampleRate) → \(rate): its days are rolled up again"
+                }
                 steps.append(
                     .skip(
                         FileOutcome(

@@ -16,6 +16,8 @@ struct RegistryEntry: Equatable {
     var loadedAt: String
     var firstRowID: Int64?
     var lastRowID: Int64?
+    /// 1 in how many requests the file's lines are.
+    var sampleRate: Int64 = 1
 
     /// Whether rows of this entry's fingerprint are in the database.
     var holdsRows: Bool { status != .failed }
@@ -25,7 +27,7 @@ struct RegistryEntry: Equatable {
 struct SourceFileRegistry {
     let connection: Connection
 
-    private static let columns = "file_id, path, fingerprint, status, loaded_at, first_rowid, last_rowid"
+    private static let columns = "file_id, path, fingerprint, status, loaded_at, first_rowid, last_rowid, sample_rate"
 
     private func entries(_ sql: String, _ arguments: [SQLValue]) throws -> [RegistryEntry] {
         try connection.query("SELECT \(Self.columns) FROM source_files \(sql)", arguments).map { row in
@@ -33,7 +35,7 @@ struct SourceFileRegistry {
                 fileID: try row.int("file_id"), path: try row.text("path"), fingerprint: try row.text("fingerprint"),
                 status: try row.value(RegistryEntry.Status.self, "status"), loadedAt: try row.text("loaded_at"),
                 firstRowID: try row.optionalInt("first_rowid"),
-                lastRowID: try row.optionalInt("last_rowid"))
+                lastRowID: try row.optionalInt("last_rowid"), sampleRate: try row.int("sample_rate"))
         }
     }
 
@@ -103,6 +105,22 @@ struct SourceFileRegistry {
     }
 
     /// Marks an `outdated` entry `loaded` again: the content its rows are of is at its path again.
+    /// Sets a loaded file's sample rate and marks the days its rollups cover for the next
+    /// transform, which scales them anew: the file is not read again.
+    func changeSampleRate(fileID: Int64, to rate: Int64) throws {
+        let offset =
+            try connection.utcOffsetMinutes()
+        try connection.immediateTransaction {
+            try connection.run(
+                "UPDATE source_files SET sample_rate = ? WHERE file_id = ?", [.integer(rate), .integer(fileID)])
+            try connection.run(
+                """
+                INSERT OR IGNORE INTO dirty_days (day)
+                SELECT DISTINCT (minute + ?) / 1440 FROM request_minutes WHERE file_id = ?
+                """, [.integer(offset), .integer(fileID)])
+        }
+    }
+
     func markCurrent(fileID: Int64) throws {
         try connection.run(
             "UPDATE source_files SET status = 'loaded', error = NULL WHERE file_id = ? AND status = 'outdated'",

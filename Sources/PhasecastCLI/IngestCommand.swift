@@ -97,6 +97,13 @@ struct IngestCommand: ParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
+            "The logs hold 1 in N of the requests served: every count, token and GPU-hour is multiplied by N. Given for files already loaded, it changes their rate without reading them again; omitted, a file keeps the rate it was loaded with (1 when new).",
+            valueName: "N"))
+    var sampleRate: Int64?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
             "Name to register standard input under (then new content under that name replaces the old); by default it is named by its content.",
             valueName: "name"))
     var name: String?
@@ -135,6 +142,11 @@ struct IngestCommand: ParsableCommand {
         }
         if let start, Self.instant(start) == nil {
             throw ValidationError("--start '\(start)' is not an ISO 8601 instant such as 2025-01-01T00:00:00Z")
+        }
+        if let sampleRate, !(1...IngestOptions.maxSampleRate).contains(sampleRate) {
+            throw ValidationError(
+                "--sample-rate must be a whole number from 1 (every request logged) to \(IngestOptions.maxSampleRate) (got \(sampleRate))"
+            )
         }
         if cacheBlockTokens < 1 { throw ValidationError("--cache-block-tokens must be at least 1") }
         if cacheBlocks < 1 { throw ValidationError("--cache-blocks must be at least 1") }
@@ -189,7 +201,8 @@ struct IngestCommand: ParsableCommand {
             databasePath: db, inputs: inputs, format: chosen, parse: parse, keepRaw: !noRaw,
             rawRetentionDays: rawRetentionDays, maxRejectRate: Self.rate(maxRejectRate) ?? 0.01,
             standardInputName: name, waitSeconds: wait,
-            commandLine: (["phasecast"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
+            commandLine: (["phasecast"] + CommandLine.arguments.dropFirst()).joined(separator: " "),
+            sampleRate: sampleRate)
     }
 
     func run() throws {

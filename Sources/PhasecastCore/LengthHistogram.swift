@@ -74,6 +74,17 @@ public struct LengthHistogram: Sendable, Equatable {
         entries = merged
     }
 
+    /// Every count multiplied by `factor` (a log sampled 1 in `factor` stands for that many
+    /// requests per line); counts saturate at `Int64.max`.
+    public func scaled(by factor: Int64) -> LengthHistogram {
+        var copy = self
+        copy.entries = entries.map { entry in
+            let (product, overflow) = entry.count.multipliedReportingOverflow(by: max(factor, 0))
+            return (entry.bucket, overflow ? Int64.max : product)
+        }.filter { $0.count > 0 }
+        return copy
+    }
+
     /// Counts one length.
     public mutating func add(_ value: Int64, count: Int64 = 1) {
         var single = LengthHistogram()

@@ -5,7 +5,8 @@ import PhasecastCore
 ///
 /// - `phasecast_hist_merge(a, b)`: the sum of two histograms (NULL counts as empty);
 /// - `phasecast_hist_sum(h)`: aggregate, the sum of a column of histograms;
-/// - `phasecast_hist_quantile(h, q)`: the length below which a fraction q of the counts fall.
+/// - `phasecast_hist_quantile(h, q)`: the length below which a fraction q of the counts fall;
+/// - `phasecast_hist_scale(h, n)`: every count of h multiplied by the integer n (sampled logs).
 ///
 /// Plain `sqlite3` does not have them; the stored JSON stays readable there with `json_each`.
 enum LengthHistogramSQL {
@@ -19,6 +20,9 @@ enum LengthHistogramSQL {
         guard code == SQLITE_OK else { throw connection.error(code, sql: nil) }
         code = sqlite3_create_function_v2(
             connection.handle, "phasecast_hist_quantile", 2, flags, nil, quantileFunction, nil, nil, nil)
+        guard code == SQLITE_OK else { throw connection.error(code, sql: nil) }
+        code = sqlite3_create_function_v2(
+            connection.handle, "phasecast_hist_scale", 2, flags, nil, scaleFunction, nil, nil, nil)
         guard code == SQLITE_OK else { throw connection.error(code, sql: nil) }
     }
 
@@ -56,6 +60,15 @@ enum LengthHistogramSQL {
             }
             sqlite3_result_double(context, value)
         }
+
+    static let scaleFunction: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void = {
+        context, _, arguments in
+        guard let arguments, let histogram = histogram(arguments[0]) else {
+            sqlite3_result_error(context, "phasecast_hist_scale: argument is not a length histogram", -1)
+            return
+        }
+        setResult(context, histogram.scaled(by: sqlite3_value_int64(arguments[1])))
+    }
 
     /// Running sum of an aggregate, kept behind a pointer in SQLite's aggregate context.
     final class Accumulator {

@@ -106,10 +106,7 @@ public struct Transformer {
 
     /// The day boundary's offset from UTC, in minutes (setting `utc_offset_minutes`, default 0).
     public static func utcOffsetMinutes(_ connection: Connection) throws -> Int {
-        Int(
-            try connection.queryFirst("SELECT value FROM settings WHERE key = 'utc_offset_minutes'")?.text("value")
-                ?? "0")
-            ?? 0
+        Int(try connection.utcOffsetMinutes())
     }
 
     /// The days to rebuild, as contiguous ranges: the dirty days, the days the observed span

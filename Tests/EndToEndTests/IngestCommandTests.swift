@@ -39,11 +39,48 @@ import Testing
         #expect(result.stderr.isEmpty)
     }
 
+    @Test func aSampleRateScalesEveryCountExactlyAndCanChangeWithoutReadingAgain() throws {
+        let dir = TemporaryDirectory()
+        let fixture = Fixtures.path("azure2023_code.csv.gz")
+        let plain = dir.file("plain.db")
+        let sampled = dir.file("sampled.db")
+        #expect(try Phasecast.run(["ingest", "--db", plain, "--quiet", fixture]).status == 0)
+        #expect(try Phasecast.run(["ingest", "--db", sampled, "--quiet", "--sample-rate", "25", fixture]).status == 0)
+        let totals = """
+            SELECT SUM(requests) || ' ' || SUM(prompt_tokens) || ' ' || SUM(output_tokens) || ' ' ||
+                printf('%.6f', SUM(decode_gpu_hours)) FROM v_daily_phase WHERE model = 'all'
+            """
+        func numbers(_ db: String) throws -> [Double] {
+            let text = try Connection(path: db).scalar(totals)?.text ?? ""
+            return text.split(separator: " ").compactMap { Double($0) }
+        }
+        let base = try numbers(plain)
+        let scaled = try numbers(sampled)
+        #expect(base.count == 4 && base[0] == 8819)
+        #expect(zip(base, scaled).dropLast().allSatisfy { $0 * 25 == $1 })  // integers, exactly
+        #expect(abs(scaled[3] - 25 * base[3]) <= 25e-6 * 2)
+        // The raw rows stay as logged; the rollup view stands for the whole traffic.
+        let connection = try Connection(path: sampled)
+        #expect(try connection.scalar("SELECT COUNT(*) FROM v_requests")?.integer == 8819)
+        #expect(try connection.scalar("SELECT SUM(requests) FROM v_request_minutes")?.integer == 8819 * 25)
+        #expect(try connection.scalar("SELECT sample_rate FROM v_source_files")?.integer == 25)
+        // Back to 1 in 1: the file is not read again, its days are rolled up anew.
+        let changed = try Phasecast.run(["ingest", "--db", sampled, "--sample-rate", "1", fixture])
+        #expect(changed.status == 0)
+        #expect(changed.stderr.contains("sample rate 25 → 1: its days are rolled up again"))
+        #expect(try numbers(sampled) == base)
+        // Without --sample-rate a loaded file keeps its rate.
+        #expect(try Phasecast.run(["ingest", "--db", plain, "--quiet", "--sample-rate", "4", fixture]).status == 0)
+        #expect(try Phasecast.run(["ingest", "--db", plain, "--quiet", fixture]).status == 0)
+        #expect(try numbers(plain)[0] == 8819 * 4)
+    }
+
     static let usageCases: [([String], Int32)] = [
         (["ingest", "--format", "nope", "x"], 64),
         (["ingest", "--format", "csv", "x"], 64),
         (["ingest", "--max-reject-rate", "2", "x"], 64),
         (["ingest", "--start", "yesterday", "x"], 64),
+        (["ingest", "--sample-rate", "0", "x"], 64),
         (["ingest", "--bogus-flag", "x"], 64),
         (["ingest", "/no/such/file.csv"], 66),
     ]

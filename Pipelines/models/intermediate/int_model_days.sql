@@ -4,7 +4,7 @@
 -- materialized: incremental
 -- depends_on: int_model_hours
 -- test days equal the sum of their hours: SELECT d.day, d.model_id, d.requests, h.requests AS hours_requests FROM int_model_days d JOIN (SELECT day, model_id, SUM(requests) AS requests, SUM(prefill_tokens) AS prefill_tokens, SUM(output_tokens) AS output_tokens FROM int_model_hours GROUP BY day, model_id) h ON h.day = d.day AND h.model_id = d.model_id WHERE d.requests <> h.requests OR d.prefill_tokens <> h.prefill_tokens OR d.output_tokens <> h.output_tokens LIMIT 5
--- test days hold every request of the minute rollups: SELECT d.requests, r.requests AS minute_requests FROM (SELECT COALESCE(SUM(requests), 0) AS requests FROM int_model_days WHERE model_id = 0) d, (SELECT COALESCE(SUM(requests), 0) AS requests FROM request_minutes) r WHERE d.requests <> r.requests
+-- test days hold every request of the minute rollups: SELECT d.requests, r.requests AS minute_requests FROM (SELECT COALESCE(SUM(requests), 0) AS requests FROM int_model_days WHERE model_id = 0) d, (SELECT COALESCE(SUM(requests), 0) AS requests FROM stg_request_minutes) r WHERE d.requests <> r.requests
 SELECT
     day,
     model_id,

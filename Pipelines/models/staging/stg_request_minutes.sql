@@ -1,5 +1,6 @@
 -- stg_request_minutes: the minute rollups of every file, with the hour and day each minute falls in
--- in the rollups' time zone ({{utc_offset_minutes}} minutes from UTC).
+-- in the rollups' time zone ({{utc_offset_minutes}} minutes from UTC), scaled to the whole traffic
+-- by the file's sample rate (1 in N logged: every count × N).
 -- grain: one row per (file, UTC minute, model), as ingest wrote them
 -- materialized: view
 -- depends_on:
@@ -10,15 +11,18 @@ SELECT
     rm.model_id,
     (rm.minute + {{utc_offset_minutes}}) / 60 AS hour,
     (rm.minute + {{utc_offset_minutes}}) / 1440 AS day,
-    rm.requests,
-    rm.failed,
-    rm.prompt_tokens,
-    rm.cached_tokens,
-    rm.prefill_tokens,
-    rm.prefill_sq,
-    rm.prefill_cached,
-    rm.output_tokens,
-    rm.output_prompt + rm.output_sq / 2.0 AS output_context,
-    rm.prompt_hist,
-    rm.output_hist
+    rm.requests * f.sample_rate AS requests,
+    rm.failed * f.sample_rate AS failed,
+    rm.prompt_tokens * f.sample_rate AS prompt_tokens,
+    rm.cached_tokens * f.sample_rate AS cached_tokens,
+    rm.prefill_tokens * f.sample_rate AS prefill_tokens,
+    rm.prefill_sq * f.sample_rate AS prefill_sq,
+    rm.prefill_cached * f.sample_rate AS prefill_cached,
+    rm.output_tokens * f.sample_rate AS output_tokens,
+    (rm.output_prompt + rm.output_sq / 2.0) * f.sample_rate AS output_context,
+    CASE f.sample_rate WHEN 1 THEN rm.prompt_hist ELSE phasecast_hist_scale(rm.prompt_hist, f.sample_rate) END
+        AS prompt_hist,
+    CASE f.sample_rate WHEN 1 THEN rm.output_hist ELSE phasecast_hist_scale(rm.output_hist, f.sample_rate) END
+        AS output_hist
 FROM request_minutes rm
+JOIN source_files f ON f.file_id = rm.file_id
