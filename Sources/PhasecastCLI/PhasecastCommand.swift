@@ -13,7 +13,7 @@ public struct PhasecastCommand: ParsableCommand {
             """,
         subcommands: [
             IngestCommand.self, TransformCommand.self, RatiosCommand.self, CostCommand.self, ForecastCommand.self,
-            BacktestCommand.self, RunCommand.self, SynthCommand.self,
+            BacktestCommand.self, PlanBacktestCommand.self, RunCommand.self, SynthCommand.self,
         ])
 
     public init() {}

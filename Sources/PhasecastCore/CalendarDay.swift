@@ -31,4 +31,20 @@ public enum CalendarDay {
         if let n = Int(lower), n > 0 { return n }
         return nil
     }
+
+    /// A duration in whole minutes written `180s`, `3m` or `180` (seconds); nil when it is none,
+    /// not a whole number of minutes, or not positive.
+    public static func wholeMinutes(_ text: String) -> Int? {
+        let lower = text.lowercased().trimmingSpaces()
+        var seconds: Int?
+        if lower.hasSuffix("s") {
+            seconds = Int(lower.dropLast())
+        } else if lower.hasSuffix("m") {
+            seconds = Int(lower.dropLast()).flatMap { $0 <= Int.max / 60 ? $0 * 60 : nil }
+        } else {
+            seconds = Int(lower)
+        }
+        guard let seconds, seconds > 0, seconds % 60 == 0 else { return nil }
+        return seconds / 60
+    }
 }

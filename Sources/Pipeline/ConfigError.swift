@@ -134,6 +134,25 @@ struct TableReader {
         return days
     }
 
+    /// A duration in whole minutes: `180s`, `3m`, or a whole number of seconds; it must be a
+    /// whole number of minutes (the rollups' grain) within `minutes`.
+    mutating func minutes(_ key: String, in minutes: ClosedRange<Int>) throws(ConfigError) -> Int? {
+        guard let entry = entry(key) else { return nil }
+        var whole: Int?
+        switch entry.value {
+        case .integer(let value): whole = Int(exactly: value).flatMap { CalendarDay.wholeMinutes(String($0)) }
+        case .string(let text): whole = CalendarDay.wholeMinutes(text)
+        default: break
+        }
+        guard let whole, minutes.contains(whole) else {
+            throw error(
+                key,
+                "expected a whole number of minutes from \(minutes.lowerBound * 60)s to \(minutes.upperBound * 60)s, like \"180s\" or \"3m\", got \(Self.describe(entry.value))"
+            )
+        }
+        return whole
+    }
+
     private static func describe(_ value: TOMLValue) -> String {
         if case .string(let text) = value { return "\"\(text)\"" }
         if case .integer(let number) = value { return String(number) }

@@ -56,6 +56,9 @@ public struct IngestSettings: Sendable, Equatable {
     public var maxRejectRate: Double?
     /// Requests with more prompt or output tokens than this are rejects (nil: the default, 10 M).
     public var maxTokensPerRequest: Int?
+    /// The logs hold 1 in this many requests (nil: each file keeps the rate it was loaded with,
+    /// 1 when new).
+    public var sampleRate: Int?
 }
 
 /// `[[profiles]]`: how the models matching a pattern are served.
@@ -107,6 +110,11 @@ public struct PlanSettings: Sendable, Equatable {
     public var lookbackDays = 28
     /// $/GPU-hour by GPU name, over the seed's prices.
     public var prices: [String: Double] = [:]
+    /// Minutes between the reactive baseline's decisions in the plan backtest (Dynamo's planner
+    /// adjusts every 180 s by default).
+    public var reactiveIntervalMinutes = 3
+    /// Earlier cutoffs the plan backtest replays, newest first (0: no backtest).
+    public var backtestCutoffs = 2
 }
 
 /// `[[scenarios]]`: a what-if, planned beside the baseline.
@@ -173,6 +181,7 @@ extension PipelineConfig {
             settings.model = try table.string("model")
             settings.maxRejectRate = try table.number("max_reject_rate", in: 0...1)
             settings.maxTokensPerRequest = try table.integer("max_tokens_per_request", in: 1...2_147_483_647)
+            settings.sampleRate = try table.integer("sample_rate", in: 1...1_000_000)
             try table.rejectUnknownKeys()
             ingest = settings
         }
@@ -265,6 +274,9 @@ extension PipelineConfig {
             plan.decodeUtilization = try table.number("decode_utilization", in: 0.05...1) ?? plan.decodeUtilization
             plan.failureHeadroom = try table.integer("failure_headroom", in: 0...1000) ?? plan.failureHeadroom
             plan.lookbackDays = try table.days("lookback") ?? plan.lookbackDays
+            plan.reactiveIntervalMinutes =
+                try table.minutes("reactive_interval", in: 1...60) ?? plan.reactiveIntervalMinutes
+            plan.backtestCutoffs = try table.integer("backtest_cutoffs", in: 0...52) ?? plan.backtestCutoffs
             if var prices = try table.table("prices") {
                 for entry in prices.table.entries {
                     plan.prices[entry.key] = try prices.number(entry.key, in: 0...10_000)

@@ -11,6 +11,8 @@ public struct PlanPolicy: Sendable, Equatable {
     public var spareWorkers = 1
     /// $/GPU-hour by GPU name, over the catalog's.
     public var prices: [String: Double] = [:]
+    /// The allowances of the headroom stack.
+    public var headroom = HeadroomModel()
 
     public init() {}
 }
@@ -166,14 +168,16 @@ public struct CapacityPlanner: Sendable {
             columns.append(try column(scenario.name, models: changed, horizons: horizons, notes: notes))
         }
         for column in columns { for cell in column.cells { for pool in cell.pools { try note(pool.gpu) } } }
-        // Today: the busiest of the last observed days, known exactly.
+        // Today: the busiest of the last observed days, known exactly (no forecast spread), at
+        // the headline quantile of its minute demand.
         var currentPlans: [PoolPlan] = []
         for model in models {
             for phase in Phase.allCases {
                 let pool = self.pool(model.deployment, phase: phase)
                 currentPlans.append(
                     PoolPlan.make(
-                        pool: pool, demand: model.recent[phase] ?? [], shape: shape(model, phase), quantile: 50))
+                        pool: pool, demand: model.recent[phase] ?? [], shape: shape(model, phase),
+                        quantile: policy.headlineQuantile, headroom: policy.headroom))
             }
         }
         let current = FleetPool.group(currentPlans)
@@ -192,7 +196,7 @@ public struct CapacityPlanner: Sendable {
     }
 
     func shape(_ model: ModelDemand, _ phase: Phase) -> IntradayShape {
-        model.shape[phase] ?? IntradayShape(peakFactor: Array(repeating: 1, count: 7), burstFactor: 1, days: 0)
+        model.shape[phase] ?? .flat
     }
 
     /// The catalog's name of a GPU given by name or alias.
@@ -204,7 +208,11 @@ public struct CapacityPlanner: Sendable {
             model: deployment.model, phase: phase, gpu: gpuName(deployment.profile.gpu), tp: deployment.tp(phase),
             gpusPerNode: gpusPerNode, targetUtilization: policy.targetUtilization[phase] ?? 0.8,
             slaUtilizationCap: deployment.slaUtilizationCap(phase), spareWorkers: policy.spareWorkers,
-            costUncertainty: deployment.costUncertainty(phase), worker: deployment.layout(phase).description)
+            costUncertainty: deployment.costUncertainty(phase), worker: deployment.layout(phase).description,
+            queue: phase == .prefill && deployment.estimate.prefill.serviceMs > 0
+                ? PrefillQueue(
+                    serviceSeconds: deployment.estimate.prefill.serviceMs / 1000,
+                    ttftSeconds: deployment.profile.ttftMs / 1000) : nil)
     }
 
     /// Demand of the days within a horizon.
@@ -227,8 +235,7 @@ public struct CapacityPlanner: Sendable {
                         plans.append(
                             PoolPlan.make(
                                 pool: pool(deployment, phase: phase), demand: demand, shape: shape(model, phase),
-                                quantile: quantile,
-                                multiplier: factor))
+                                quantile: quantile, multiplier: factor, headroom: policy.headroom))
                     }
                 }
                 cells.append(PlanCell(horizon: horizon, quantile: quantile, pools: FleetPool.group(plans)))
@@ -246,16 +253,22 @@ public struct CapacityPlanner: Sendable {
             let deployment = model.deployment
             let prefill = Self.days(model.forecast[.prefill] ?? [], in: horizon)
             let decode = Self.days(model.forecast[.decode] ?? [], in: horizon)
+            let prefillPool = pool(deployment, phase: .prefill)
+            let decodePool = pool(deployment, phase: .decode)
             let prefillShape = shape(model, .prefill)
             let decodeShape = shape(model, .decode)
-            func busy(_ d: DailyDemand, _ s: IntradayShape) -> Double {
-                d.quantile(q) / 24 * s.peakFactor[d.weekday] * s.burstFactor
+            // The same sizing as the disaggregated pools (co-located prefill has no queue of its own).
+            func busy(_ d: DailyDemand, _ pool: Pool, _ s: IntradayShape) -> Double {
+                var open = pool
+                open.queue = nil
+                return PoolPlan.sizing(d, pool: open, shape: s, quantile: q, multiplier: 1, headroom: policy.headroom)
+                    .sized
             }
             let byDay = Dictionary(decode.map { ($0.day, $0) }, uniquingKeysWith: { a, _ in a })
             var best: (day: Int64, prefill: Double, decode: Double)?
             for p in prefill {
                 guard let d = byDay[p.day] else { continue }
-                let pair = (p.day, busy(p, prefillShape), busy(d, decodeShape))
+                let pair = (p.day, busy(p, prefillPool, prefillShape), busy(d, decodePool, decodeShape))
                 if let current = best, !(pair.1 + pair.2 > current.prefill + current.decode) { continue }
                 best = pair
             }

@@ -43,59 +43,133 @@ public struct DailyDemand: Sendable, Equatable, Codable {
     public var weekday: Int { Int(((day % 7) + 7 + 3) % 7) }
 }
 
-/// How a phase's busy GPU-time is spread within a day, measured from the hourly and minute
-/// rollups: the busiest hour against the day's mean hour, by weekday, and the busiest minute
-/// against the busiest hour.
+/// How a phase's busy GPU-time is spread within a day and within its busiest hour, measured from
+/// the minute rollups: the one model of arrival variability the headroom stack uses.
+///
+/// - `peakFactor`: the hour-of-week profile's busiest hour against the day's mean hour, by
+///   weekday (the profile averages each hour's share over the weeks first, so that noise in
+///   single hours does not pile up as it does in a mean of daily maxima).
+/// - `minuteVariation`: the relative standard deviation of the minute arrival rate around its
+///   hour's mean, with the Poisson part removed: measured on the logged request counts, whose
+///   variance a Poisson stream makes equal to their mean (the index of dispersion), so what
+///   remains is burstiness a larger fleet still sees, where the Poisson part of a small or
+///   sampled log shrinks with scale.
+/// - `secondsPerArrival`: E[s²] ÷ E[s] of the GPU-seconds s of one request, so that a pool busy
+///   with μ GPUs has a Poisson relative variance of `secondsPerArrival ÷ (60 μ)` per minute.
 public struct IntradayShape: Sendable, Equatable, Codable {
-    /// Peak-hour busy GPUs ÷ mean busy GPUs of the day, by weekday (0 = Monday).
     public var peakFactor: [Double]
-    /// Peak-minute token rate ÷ peak-hour token rate.
-    public var burstFactor: Double
+    public var minuteVariation: Double
+    public var secondsPerArrival: Double
+    /// Busiest minute ÷ busiest hour as observed, Poisson noise included: what the earlier
+    /// headroom stack multiplied by, kept for the plan backtest's comparison.
+    public var observedBurst: Double
     /// Days the factors were measured on.
     public var days: Int
 
-    public init(peakFactor: [Double], burstFactor: Double, days: Int) {
+    public init(
+        peakFactor: [Double], minuteVariation: Double, secondsPerArrival: Double = 0, observedBurst: Double = 1,
+        days: Int
+    ) {
         self.peakFactor = peakFactor
-        self.burstFactor = burstFactor
+        self.minuteVariation = max(minuteVariation, 0)
+        self.secondsPerArrival = max(secondsPerArrival, 0)
+        self.observedBurst = max(observedBurst, 1)
         self.days = days
     }
 
-    /// One measured day.
-    public struct Day: Sendable, Equatable {
-        public var day: Int64
-        public var gpuHours: Double
-        public var peakHourGPUHours: Double
-        public var peakMinuteRate: Double
-        public var peakHourRate: Double
+    /// No measurement: flat days, no variation.
+    public static let flat = IntradayShape(peakFactor: Array(repeating: 1, count: 7), minuteVariation: 0, days: 0)
+
+    /// One minute of one model's phase, as the rollups hold it.
+    public struct Minute: Sendable, Equatable {
+        /// Minutes since the epoch in the rollups' time zone.
+        public var minute: Int64
+        /// Busy GPU-seconds of the requests that arrived in the minute (scaled to the whole traffic).
+        public var gpuSeconds: Double
+        /// Σ s² of those requests' GPU-seconds at the whole traffic's scale (approximated from the
+        /// token counts' second moment, s taken proportional to the tokens).
+        public var squaredSeconds: Double
+        /// Requests logged in the minute (before any sample-rate scaling): the counts whose
+        /// dispersion measures the minute variation.
+        public var loggedRequests: Double
+        /// 1 in how many requests were logged.
+        public var sampleRate: Double
 
         public init(
-            day: Int64, gpuHours: Double, peakHourGPUHours: Double, peakMinuteRate: Double, peakHourRate: Double
+            minute: Int64, gpuSeconds: Double, squaredSeconds: Double, loggedRequests: Double, sampleRate: Double = 1
         ) {
-            self.day = day
-            self.gpuHours = gpuHours
-            self.peakHourGPUHours = peakHourGPUHours
-            self.peakMinuteRate = peakMinuteRate
-            self.peakHourRate = peakHourRate
+            self.minute = minute
+            self.gpuSeconds = gpuSeconds
+            self.squaredSeconds = squaredSeconds
+            self.loggedRequests = loggedRequests
+            self.sampleRate = max(sampleRate, 1)
         }
     }
 
-    /// Means over the days with traffic: of each weekday's peak factor (a weekday without data
-    /// takes the mean of all days), and of the burst factor. No day with traffic: 1 and 1.
-    public static func measure(_ days: [Day]) -> IntradayShape {
-        let busy = days.filter { $0.gpuHours > 0 && $0.peakHourGPUHours > 0 }
-        guard !busy.isEmpty else {
-            return IntradayShape(peakFactor: Array(repeating: 1, count: 7), burstFactor: 1, days: 0)
+    /// Measures the shape from the minutes of `wholeDays` (days since the epoch, local): a
+    /// minute without a row had no requests. No day with traffic: `flat`.
+    public static func measure(_ minutes: [Minute], wholeDays: Set<Int64>) -> IntradayShape {
+        var hours: [Int64: [Minute]] = [:]
+        var dayTotals: [Int64: Double] = [:]
+        for m in minutes {
+            let day = m.minute.floorDivided(by: 1440)
+            guard wholeDays.contains(day) else { continue }
+            hours[m.minute.floorDivided(by: 60), default: []].append(m)
+            dayTotals[day, default: 0] += m.gpuSeconds
         }
-        func factor(_ d: Day) -> Double { d.peakHourGPUHours / (d.gpuHours / 24) }
-        let overall = busy.map(factor).reduce(0, +) / Double(busy.count)
-        let peak = (0..<7).map { weekday -> Double in
-            let same = busy.filter { DailyDemand(day: $0.day, actual: 0).weekday == weekday }
-            return same.isEmpty ? overall : same.map(factor).reduce(0, +) / Double(same.count)
+        let busyDays = dayTotals.filter { $0.value > 0 }
+        guard !busyDays.isEmpty else { return .flat }
+        // Hour-of-week profile: each hour's share of its day × 24, averaged per weekday and hour.
+        var shareSums = Array(repeating: Array(repeating: 0.0, count: 24), count: 7)
+        var dayCounts = Array(repeating: 0, count: 7)
+        for (day, _) in busyDays { dayCounts[DailyDemand(day: day, actual: 0).weekday] += 1 }
+        var variance = 0.0
+        var meanSquares = 0.0
+        var squared = 0.0
+        var seconds = 0.0
+        var bursts: [Double] = []
+        var peakHour: [Int64: (hourSeconds: Double, minuteSeconds: Double)] = [:]
+        for (hour, rows) in hours {
+            let day = hour.floorDivided(by: 24)
+            guard let total = busyDays[day] else { continue }
+            let hourSeconds = rows.reduce(0) { $0 + $1.gpuSeconds }
+            let weekday = DailyDemand(day: day, actual: 0).weekday
+            shareSums[weekday][Int(hour - day * 24)] += hourSeconds / (total / 24)
+            // Within the hour: the variance of the 60 minutes' logged counts around their mean,
+            // less the mean (a Poisson stream's variance), relative to the mean squared.
+            let mean = rows.reduce(0) { $0 + $1.loggedRequests } / 60
+            var sumSquares = rows.reduce(0) { $0 + ($1.loggedRequests - mean) * ($1.loggedRequests - mean) }
+            sumSquares += Double(60 - rows.count) * mean * mean
+            variance += sumSquares / 59 - mean  // clipped at 0 only in total: unbiased
+            meanSquares += mean * mean
+            squared += rows.reduce(0) { $0 + $1.squaredSeconds }
+            seconds += hourSeconds
+            let busiestMinute = rows.map(\.gpuSeconds).max() ?? 0
+            if let current = peakHour[day], current.hourSeconds >= hourSeconds { continue }
+            peakHour[day] = (hourSeconds, busiestMinute)
         }
-        let bursts = busy.filter { $0.peakHourRate > 0 && $0.peakMinuteRate > 0 }.map {
-            max(1, $0.peakMinuteRate / $0.peakHourRate)
+        for (_, peak) in peakHour where peak.hourSeconds > 0 {
+            bursts.append(max(1, peak.minuteSeconds * 60 / peak.hourSeconds))
         }
-        let burst = bursts.isEmpty ? 1 : bursts.reduce(0, +) / Double(bursts.count)
-        return IntradayShape(peakFactor: peak, burstFactor: burst, days: busy.count)
+        let profile = (0..<7).map { weekday -> [Double] in
+            dayCounts[weekday] == 0 ? [] : shareSums[weekday].map { $0 / Double(dayCounts[weekday]) }
+        }
+        let known = profile.filter { !$0.isEmpty }
+        let overall = (0..<24).map { hour in known.reduce(0) { $0 + $1[hour] } / Double(max(known.count, 1)) }
+        let peak = profile.map { ($0.isEmpty ? overall : $0).max() ?? 1 }
+        return IntradayShape(
+            peakFactor: peak.map { max($0, 1) },
+            minuteVariation: meanSquares > 0 ? (max(0, variance) / meanSquares).squareRoot() : 0,
+            secondsPerArrival: seconds > 0 ? squared / seconds : 0,
+            observedBurst: bursts.isEmpty ? 1 : bursts.reduce(0, +) / Double(bursts.count),
+            days: busyDays.count)
+    }
+}
+
+extension Int64 {
+    /// Division rounding toward minus infinity (days and hours before 1970 stay whole).
+    func floorDivided(by divisor: Int64) -> Int64 {
+        let q = self / divisor
+        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? q - 1 : q
     }
 }

@@ -59,7 +59,7 @@ extension CapacityPlanner {
                         plans.append(
                             PoolPlan.make(
                                 pool: pool(model.deployment, phase: phase), demand: [demand],
-                                shape: shape(model, phase), quantile: quantile))
+                                shape: shape(model, phase), quantile: quantile, headroom: policy.headroom))
                     }
                 }
                 for pool in FleetPool.group(plans) where pool.gpus > 0 || fleet.gpus[pool.phase]?[pool.gpu] != nil {

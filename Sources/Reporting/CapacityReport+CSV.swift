@@ -6,7 +6,7 @@ import Planning
 extension CapacityReport {
     public func planCSV() -> String {
         var csv =
-            "scenario,horizon,through,quantile,phase,gpu,model,tp,worker,binding_day,daily_gpu_hours,peak_factor,burst_factor,cost_uncertainty,utilization,workers,workers_with_spares,gpus,pool_nodes,pool_gpus,installed_gpus,short_from,order_by\n"
+            "scenario,horizon,through,quantile,phase,gpu,model,tp,worker,binding_day,daily_gpu_hours,peak_factor,spread_factor,sized_gpus,cost_uncertainty,utilization,workers,workers_with_spares,gpus,pool_nodes,pool_gpus,installed_gpus,short_from,order_by\n"
         for column in plan.columns {
             for cell in column.cells {
                 for pool in cell.pools {
@@ -20,7 +20,7 @@ extension CapacityReport {
                             "\(p.pool.tp)", Self.csvField(p.pool.worker),
                             p.dailyGPUHours > 0 ? Horizon.isoDate(p.bindingDay) : "", Self.plain(p.dailyGPUHours),
                             Self.plain(p.peakFactor),
-                            Self.plain(p.burstFactor), Self.plain(p.pool.costUncertainty),
+                            Self.plain(p.spreadFactor), Self.plain(p.sizedGPUs), Self.plain(p.pool.costUncertainty),
                             Self.plain(p.utilization), "\(p.workers)",
                             "\(p.workersWithSpares)", "\(p.gpus)",
                             "\(pool.nodes)", "\(pool.gpus)",

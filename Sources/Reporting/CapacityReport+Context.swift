@@ -108,15 +108,21 @@ extension CapacityReport {
     func intradaySection() -> String {
         var md = "## Intraday profile\n\n![Share of a day's busy GPU-time by hour](intraday.svg)\n\n"
         md +=
-            "Peak factors by weekday (busiest hour ÷ mean hour) and burst (busiest minute ÷ busiest hour), over the last \(input.lookbackDays) days:\n\n"
+            "Peak factors by weekday (busiest hour ÷ mean hour of the hour-of-week profile) and minute variation (relative standard deviation of minute demand around its hour, Poisson part removed), over the last \(input.lookbackDays) days. For comparison, the busiest minute ÷ busiest hour as observed, Poisson noise of the logged requests included:\n\n"
         var table = MarkdownTable(
-            ["model", "phase", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "burst", "days"],
-            alignment: "llrrrrrrrrr")
+            [
+                "model", "phase", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "minute variation",
+                "observed busiest minute ÷ hour", "days",
+            ],
+            alignment: "llrrrrrrrrrr")
         for row in input.shapes {
             table.row(
                 [MarkdownText.escape(row.model), row.phase.rawValue]
                     + row.shape.peakFactor.map { String(format: "%.2f", $0) }
-                    + [String(format: "%.2f", row.shape.burstFactor), String(row.shape.days)])
+                    + [
+                        String(format: "%.0f %%", row.shape.minuteVariation * 100),
+                        String(format: "%.2f", row.shape.observedBurst), String(row.shape.days),
+                    ])
         }
         return md + table.markdown + "\n"
     }

@@ -7,13 +7,14 @@ import Planning
 extension CapacityReport {
     func planSection() -> String {
         var md =
-            "## Plan\n\nGPUs to provision (whole nodes) for the busiest day of each horizon, baseline deployment.\n\n"
+            "## Plan\n\nGPUs to provision (whole nodes) for the busiest day of each horizon, baseline deployment. Today's row is the same stack on the busiest of the last seven days, whose demand is known (no forecast spread).\n\n"
         var gpus = MarkdownTable(
             ["horizon", "through", "quantile", "prefill GPUs", "decode GPUs", "total", "$ a month"],
             alignment: "lllrrrr")
         let today = (Self.total(plan.current, .prefill), Self.total(plan.current, .decode))
         gpus.row([
-            "today (last 7 days)", Horizon.shortDate(input.asOfDay), "observed", String(today.0), String(today.1),
+            "today (last 7 days)", Horizon.shortDate(input.asOfDay), "P\(plan.headlineQuantile), demand observed",
+            String(today.0), String(today.1),
             String(today.0 + today.1), Self.money(plan.dollarsPerMonth(plan.current)),
         ])
         for horizon in plan.horizons {
@@ -107,7 +108,9 @@ extension CapacityReport {
     func stackSection() -> String {
         guard let cell = headlineCell else { return "" }
         var md = "### Headroom stack (\(cell.horizon.label), P\(cell.quantile))\n\n"
-        md += "Each line is one allowance, applied in order; values are GPUs summed over the models of the pool.\n\n"
+        md +=
+            "Each line is one step, applied in order; values are GPUs summed over the models of the pool. The pool is sized for P\(cell.quantile) of its minute demand in the busiest hour: every uncertainty about such a minute — the forecast, minute variation beyond Poisson, Poisson arrival noise at this size (decode; for prefill it is in the TTFT queueing model), the cost model — is one relative standard deviation, and they are combined once, as independent errors. The plan backtest below shows what each is worth.\n\n"
+        let z = normalQuantile(cell.quantile)
         for pool in cell.pools {
             let plans = pool.plans
             let days = Set(plans.filter { $0.dailyGPUHours > 0 }.map(\.bindingDay)).sorted().map(Horizon.shortDate)
@@ -115,28 +118,40 @@ extension CapacityReport {
                 "**\(pool.phase.rawValue.capitalized) on \(pool.gpu)** (\(plans.count) model\(plans.count == 1 ? "" : "s"); busiest day\(days.count == 1 ? "" : "s"): \(days.joined(separator: ", ")))\n\n"
             var stack = MarkdownTable(["step", "allowance", "GPUs"], alignment: "llr")
             stack.row([
-                "forecast P\(cell.quantile) busy GPU-hours of the busiest day ÷ 24",
+                "forecast median busy GPU-hours of the busiest day ÷ 24",
                 "\(Self.decimal(pool.total { $0.dailyGPUHours })) GPU-h", Self.decimal(pool.total { $0.meanBusyGPUs }),
             ])
             stack.row([
-                "intraday peak: busiest hour ÷ mean hour", Self.factors(plans.map(\.peakFactor)),
+                "peak hour: busiest hour ÷ mean hour of the hour-of-week profile",
+                Self.factors(plans.map(\.peakFactor)),
                 Self.decimal(pool.total { $0.peakHourGPUs }),
             ])
-            stack.row([
-                "burst: busiest minute ÷ busiest hour", Self.factors(plans.map(\.burstFactor)),
-                Self.decimal(pool.total { $0.burstGPUs }),
-            ])
             let bands = plans.map(\.pool.costUncertainty)
-            let modelled = bands.contains { $0 > 0 }
+            let parts = [
+                "forecast " + Self.percents(plans.map(\.forecastSpread)),
+                "minute variation " + Self.percents(plans.map(\.minuteVariation)),
+                pool.phase == .decode || plans.contains { $0.arrivalNoise > 0 }
+                    ? "arrival noise " + Self.percents(plans.map(\.arrivalNoise)) : nil,
+                bands.contains { $0 > 0 }
+                    ? "cost model " + Self.percents(plans.map(\.costSpread)) + " (modelled, ±"
+                        + Self.percents(bands) + " at P90 held out)"
+                    : "cost model 0 % (measured profile)",
+            ].compactMap { $0 }
             stack.row([
-                modelled
-                    ? "cost-model uncertainty, modelled: its P90 error on measurements it was not fitted on"
-                    : "cost-model uncertainty: none, measured profile",
-                modelled ? Self.factors(bands.map { 1 + $0 }) + " (±" + Self.percents(bands) + ")" : "× 1",
-                Self.decimal(pool.total { $0.uncertainGPUs }),
+                "P\(cell.quantile) of a peak-hour minute: 1 + \(String(format: "%.2f", z)) × √(Σ spread²); spreads (1 SD): "
+                    + parts.joined(separator: ", "),
+                Self.factors(plans.map(\.spreadFactor)), Self.decimal(pool.total { $0.sizedGPUs }),
             ])
+            let caps = plans.compactMap(\.queueingCap)
+            let limited = plans.contains { p in p.queueingCap.map { $0 < p.pool.targetUtilization } ?? false }
             stack.row([
-                "target utilization", Self.factors(plans.map(\.utilization), prefix: "÷ "),
+                caps.isEmpty
+                    ? "target utilization"
+                    : limited
+                        ? "utilization: the target, or lower where M/D/c queueing over the pool's workers must keep TTFT (cap "
+                            + Self.factors(caps, prefix: "") + ")"
+                        : "target utilization (M/D/c queueing keeps TTFT up to " + Self.factors(caps, prefix: "") + ")",
+                Self.factors(plans.map(\.utilization), prefix: "÷ "),
                 Self.decimal(pool.total { $0.provisionedGPUs }),
             ])
             let tps = Set(plans.map(\.pool.worker)).sorted().joined(separator: ", ")
@@ -162,7 +177,8 @@ extension CapacityReport {
     }
 
     static func percents(_ values: [Double]) -> String {
-        Array(Set(values.map { String(format: "%.0f %%", $0 * 100) })).sorted().joined(separator: ", ")
+        let distinct = Set(values.map { ($0 * 100).rounded() })
+        return distinct.sorted().map { String(format: "%.0f %%", $0) }.joined(separator: ", ")
     }
 
     static func factors(_ values: [Double], prefix: String = "× ") -> String {

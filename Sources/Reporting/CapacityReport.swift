@@ -13,7 +13,7 @@ public struct CapacityReport: Sendable {
     public func files() -> [(name: String, text: String)] {
         [
             ("capacity.md", markdown()), ("plan.csv", planCSV()), ("daily.csv", dailyCSV()),
-            ("forecast.csv", forecastCSV()),
+            ("forecast.csv", forecastCSV()), ("plan_backtest.csv", planBacktestCSV()),
             ("ratio.svg", ratioChart()), ("gpu_hours.svg", gpuHoursChart()), ("intraday.svg", intradayChart()),
         ]
     }
@@ -107,6 +107,7 @@ public struct CapacityReport: Sendable {
         md += planSection()
         md += installedSection()
         md += stackSection()
+        md += backtestSection()
         md += aggregatedSection()
         md += scenarioSection()
         md += costSection()

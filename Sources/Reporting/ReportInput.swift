@@ -27,6 +27,8 @@ public struct ReportInput: Sendable {
     public var quality: DataQuality
     public var policy: PlanPolicy
     public var lookbackDays: Int
+    /// Earlier plans replayed against what followed; nil when there is no earlier forecast.
+    public var backtest: PlanBacktest?
 
     public init(
         pipeline: String, asOfDay: Int64, forecastRunID: Int64, plan: CapacityPlan, history: [HistoryDay],
@@ -34,8 +36,9 @@ public struct ReportInput: Sendable {
         intraday: [Phase: [Double]],
         shapes: [ShapeRow], previous: PreviousReport?, assumptions: [ModelAssumption], quality: DataQuality,
         policy: PlanPolicy,
-        lookbackDays: Int
+        lookbackDays: Int, backtest: PlanBacktest? = nil
     ) {
+        self.backtest = backtest
         self.pipeline = pipeline
         self.asOfDay = asOfDay
         self.forecastRunID = forecastRunID

@@ -99,7 +99,8 @@ public struct PipelineRunner {
                 let options = IngestOptions(
                     databasePath: config.database, inputs: ingest.paths, format: pipeline.ingestFormat, parse: parse,
                     keepRaw: true, rawRetentionDays: nil, maxRejectRate: ingest.maxRejectRate ?? 0.01,
-                    standardInputName: nil, waitSeconds: waitSeconds, commandLine: "phasecast run \(config.file)")
+                    standardInputName: nil, waitSeconds: waitSeconds, commandLine: "phasecast run \(config.file)",
+                    sampleRate: ingest.sampleRate.map(Int64.init))
                 let report = try Ingestor(options: options, showProgress: false, log: { _ in }).run()
                 let loaded = report.files.filter { $0.status == .loaded || $0.status == .replaced }
                 let failed = report.files.filter { $0.status == .failed }
@@ -134,10 +135,18 @@ public struct PipelineRunner {
                 scenarios: pipeline.scenarios, lookbackDays: config.plan.lookbackDays, catalog: catalog,
                 fleet: pipeline.fleet
             ).run(costs: costs)
-            let input = try ReportStage(
+            var input = try ReportStage(
                 connection: connection, pipeline: config.name, forecast: forecast, policy: pipeline.policy,
                 lookbackDays: config.plan.lookbackDays
             ).input(for: planned)
+            if config.plan.backtestCutoffs > 0 {
+                input.backtest = try PlanBacktestStage(
+                    connection: connection, pipeline: config.name, cutoffDay: forecast.cutoffDay,
+                    policy: pipeline.policy, lookbackDays: config.plan.lookbackDays, catalog: catalog,
+                    reactiveIntervalMinutes: config.plan.reactiveIntervalMinutes,
+                    maxCutoffs: config.plan.backtestCutoffs
+                ).run(costs: planned.deployments.compactMap { d in costs.first { $0.modelID == d.modelID } })
+            }
             reportInput = input
             return (.ok, CapacityReport(input).headline())
         }

@@ -54,6 +54,7 @@ public struct PlanStage {
             .map { (modelID: $0.modelID, profile: $0.profile, deployment: $0.deployment) }
         var models: [ModelDemand] = []
         var shapes: [ShapeRow] = []
+        let minutes = try MinuteDemandTable.read(connection, fromDay: cutoffDay - Int64(lookbackDays) + 1)
         for (modelID, _, deployment) in deployments {
             var forecast: [Phase: [DailyDemand]] = [:]
             var recent: [Phase: [DailyDemand]] = [:]
@@ -62,7 +63,9 @@ public struct PlanStage {
                 forecast[phase] = try ForecastTable.days(
                     connection, runID: forecastRunID, modelID: modelID, phase: phase)
                 recent[phase] = try recentDays(model: deployment.model, phase: phase)
-                let measured = try measuredShape(modelID: modelID, model: deployment.model, phase: phase)
+                let measured = try Self.measuredShape(
+                    connection, minutes: minutes, modelID: modelID, model: deployment.model, phase: phase,
+                    cutoff: cutoffDay, lookbackDays: lookbackDays)
                 shape[phase] = measured
                 shapes.append(ShapeRow(model: deployment.model, phase: phase, shape: measured))
             }
@@ -87,29 +90,19 @@ public struct PlanStage {
         ).map { DailyDemand(day: try $0.int("day_key"), actual: try $0.optionalDouble("gpu_hours") ?? 0) }
     }
 
-    /// Peak and burst factors over the lookback days before the cutoff.
-    func measuredShape(modelID: Int64, model: String, phase: Phase) throws -> IntradayShape {
-        let first = cutoffDay - Int64(lookbackDays) + 1
-        let gpuHours = phase.gpuHoursColumn
-        let rates =
-            phase == .prefill
-            ? ("peak_minute_prefill_tps", "peak_hour_prefill_tps") : ("peak_minute_output_tps", "peak_hour_output_tps")
-        let days = try connection.query(
-            """
-            SELECT v.day_key, v.\(gpuHours) AS gpu_hours, v.\(rates.0) AS peak_minute_rate,
-                v.\(rates.1) AS peak_hour_rate, p.peak
-            FROM v_daily_phase v
-            LEFT JOIN (SELECT day, MAX(\(gpuHours)) AS peak FROM v_hourly_gpu_hours WHERE model_id = ? GROUP BY day) p
-                ON p.day = v.day_key
-            WHERE v.model = ? AND v.coverage >= 0.98 AND v.day_key BETWEEN ? AND ?
-            """, [.integer(modelID), .text(model), .integer(first), .integer(cutoffDay)])
+    /// The hour-of-week profile and minute variability over the lookback days before `cutoff`.
+    static func measuredShape(
+        _ connection: Connection, minutes: MinuteDemandTable, modelID: Int64, model: String, phase: Phase,
+        cutoff: Int64, lookbackDays: Int
+    ) throws -> IntradayShape {
+        let first = cutoff - Int64(lookbackDays) + 1
+        let whole = Set(
+            try connection.query(
+                "SELECT day_key FROM v_daily_phase WHERE model = ? AND coverage >= 0.98 AND day_key BETWEEN ? AND ?",
+                [.text(model), .integer(first), .integer(cutoff)]
+            ).map { try $0.int("day_key") })
         return IntradayShape.measure(
-            try days.map { r in
-                IntradayShape.Day(
-                    day: try r.int("day_key"), gpuHours: try r.optionalDouble("gpu_hours") ?? 0,
-                    peakHourGPUHours: try r.optionalDouble("peak") ?? 0,
-                    peakMinuteRate: try r.double("peak_minute_rate"), peakHourRate: try r.double("peak_hour_rate"))
-            })
+            minutes.minutes(model: modelID, phase: phase, days: first...cutoff), wholeDays: whole)
     }
 
     /// Writes the plan's rows for this pipeline and day, replacing any of an earlier run of the same night.

@@ -179,16 +179,16 @@ private func csvRows(_ path: String) throws -> [[String: String]] {
             let tp = Int(row["tp"]!)!
             let workers = Int(row["workers"]!)!
             if daily > 0 {
-                // P90 of a day is the upper bound of its stored 80 % interval.
+                // The stack starts from the day's median forecast, as stored.
                 let stored = try connection.rows(
-                    "SELECT hi80 FROM v_forecasts_latest WHERE series = 'gpu_hours' AND model = ? AND phase = ? AND ds = ?",
+                    "SELECT yhat FROM v_forecasts_latest WHERE series = 'gpu_hours' AND model = ? AND phase = ? AND ds = ?",
                     [.text(row["model"]!), .text(row["phase"]!), .text(row["binding_day"]!)])
                 #expect(stored.count == 1)
                 #expect(abs((stored.first?[0].real ?? -1) - daily) <= 1e-5 * max(daily, 1e-9), "\(row)")
-                let provisioned =
-                    daily / 24 * Double(row["peak_factor"]!)! * Double(row["burst_factor"]!)! / Double(
-                        row["utilization"]!)!
-                #expect(workers == Int((provisioned / Double(tp)).rounded(.up)), "\(row)")
+                let sized = daily / 24 * Double(row["peak_factor"]!)! * Double(row["spread_factor"]!)!
+                #expect(abs(sized - Double(row["sized_gpus"]!)!) <= 1e-4 * max(sized, 1e-9), "\(row)")
+                let provisioned = sized / Double(row["utilization"]!)!
+                #expect(workers == Int((provisioned / Double(tp) - 1e-9).rounded(.up)), "\(row)")
                 #expect(Int(row["workers_with_spares"]!)! == workers + 1)
             } else {
                 #expect(workers == 0)
@@ -321,7 +321,7 @@ private func csvRows(_ path: String) throws -> [[String: String]] {
         #expect(result.status == 65, "\(result.stderr)")
         let reportDirectory = "\(dir.path)/reports/e2e/2026-03-31"
         let update = ProcessInfo.processInfo.environment["PHASECAST_UPDATE_GOLDEN"] == "1"
-        for name in ["capacity.md", "plan.csv", "forecast.csv", "daily.csv"] {
+        for name in ["capacity.md", "plan.csv", "forecast.csv", "daily.csv", "plan_backtest.csv"] {
             let made = try String(contentsOfFile: "\(reportDirectory)/\(name)", encoding: .utf8)
                 .replacingOccurrences(of: dir.path, with: "<dir>")
             let golden = Fixtures.path("golden/\(name)")
@@ -345,5 +345,13 @@ private func csvRows(_ path: String) throws -> [[String: String]] {
                     """)
             }
         }
+        // `phasecast plan-backtest` on the same database replays the same plans as the report.
+        let ledger = dir.file("ledger.csv")
+        let backtest = try Phasecast.run(["plan-backtest", pipelineFile(dir, extra: fleet), "--csv", ledger])
+        #expect(backtest.status == 0, "\(backtest.stderr)")
+        #expect(backtest.stdout.hasPrefix("## Plan backtest") && backtest.stdout.contains("| reactive |"))
+        let fromReport = try String(contentsOfFile: "\(reportDirectory)/plan_backtest.csv", encoding: .utf8)
+        #expect(try String(contentsOfFile: ledger, encoding: .utf8) == fromReport)
+        #expect(fromReport.split(separator: "\n").count > 2)
     }
 }

@@ -87,6 +87,17 @@ private let pipelinesFolder = URL(fileURLWithPath: #filePath).deletingLastPathCo
         #expect(config.forecast.horizonDays == 90)
         #expect(config.plan.horizons == ["7d", "30d", "90d", "quarter", "next-quarter"])
         #expect(config.plan.prefillUtilization == 0.8 && config.plan.failureHeadroom == 1)
+        #expect(config.plan.reactiveIntervalMinutes == 3 && config.plan.backtestCutoffs == 2)
+    }
+
+    @Test func theSampleRateAndTheBacktestsSettingsAreRead() throws {
+        let config = try PipelineConfig.parse(
+            "[ingest]\npaths = [\"logs\"]\nsample_rate = 100\n[plan]\nreactive_interval = \"5m\"\nbacktest_cutoffs = 4\n",
+            file: "p.toml")
+        #expect(config.ingest?.sampleRate == 100)
+        #expect(config.plan.reactiveIntervalMinutes == 5 && config.plan.backtestCutoffs == 4)
+        let seconds = try PipelineConfig.parse("[plan]\nreactive_interval = 120\n", file: "p.toml")
+        #expect(seconds.plan.reactiveIntervalMinutes == 2)
     }
 
     @Test(arguments: [
@@ -114,6 +125,14 @@ private let pipelinesFolder = URL(fileURLWithPath: #filePath).deletingLastPathCo
         (
             "[[profiles]]\nname = \"p\"\nllm = \"Llama-3.1-8B\"\ngpu = \"H100\"\nengine = \"tgi\"\n",
             "p.toml:5: profiles[1].engine: expected \"vllm\", \"sglang\", \"trtllm\", got \"tgi\""
+        ),
+        (
+            "[ingest]\npaths = [\"l\"]\nsample_rate = 0\n",
+            "p.toml:3: ingest.sample_rate: expected a whole number from 1 to 1000000, got 0"
+        ),
+        (
+            "[plan]\nreactive_interval = \"90s\"\n",
+            "p.toml:2: plan.reactive_interval: expected a whole number of minutes from 60s to 3600s"
         ),
         ("[pipeline]\nname = 7\n", "p.toml:2: pipeline.name: expected a string in quotes, got an integer"),
         ("x = [1,\n", "p.toml:1: the array is not closed: a ']' is missing"),

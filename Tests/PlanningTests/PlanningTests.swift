@@ -1,5 +1,6 @@
 import CostModel
 import Foundation
+import PhasecastCore
 import Testing
 
 @testable import Planning
@@ -13,7 +14,7 @@ private func day(_ text: String) -> Int64 {
     return Int64(date.timeIntervalSince1970 / 86_400)
 }
 
-private let flatShape = IntradayShape(peakFactor: Array(repeating: 1.5, count: 7), burstFactor: 1.2, days: 28)
+private let flatShape = IntradayShape(peakFactor: Array(repeating: 1.5, count: 7), minuteVariation: 0.3, days: 28)
 
 @Suite struct DemandTests {
     @Test func quantilesComeFromTheIntervalBounds() {
@@ -29,19 +30,82 @@ private let flatShape = IntradayShape(peakFactor: Array(repeating: 1.5, count: 7
         #expect(DailyDemand(day: 0, actual: 0).weekday == 3)  // 1 Jan 1970, a Thursday
     }
 
-    @Test func theIntradayShapeAveragesEachWeekday() {
+    /// Minutes of whole days with a demand of `rate(hour)` GPU-seconds a minute on average,
+    /// arriving as Poisson requests of `size` GPU-seconds each, logged 1 in `sampleRate`, each
+    /// minute's rate also multiplied by 1 + `extra` × a standard normal draw.
+    static func minutes(
+        days: ClosedRange<Int64>, size: Double, sampleRate: Double, extra: Double, seed: UInt64,
+        rate: (Int) -> Double
+    ) -> [IntradayShape.Minute] {
+        var random = SplitMix64(seed: seed)
+        var rows: [IntradayShape.Minute] = []
+        for day in days {
+            for minute in 0..<1440 {
+                let mean = rate(minute / 60) * max(0, 1 + extra * random.normal()) / size / sampleRate
+                // Poisson draw by inversion (means here are small enough).
+                var count = 0
+                var p = exp(-mean)
+                var cumulative = p
+                let u = random.uniform()
+                while u > cumulative && count < 10_000 {
+                    count += 1
+                    p *= mean / Double(count)
+                    cumulative += p
+                }
+                guard count > 0 else { continue }
+                let seconds = Double(count) * size * sampleRate
+                rows.append(
+                    IntradayShape.Minute(
+                        minute: day * 1440 + Int64(minute), gpuSeconds: seconds,
+                        squaredSeconds: Double(count) * sampleRate * size * size, loggedRequests: Double(count)))
+            }
+        }
+        return rows
+    }
+
+    @Test func theHourOfWeekProfileFindsTheBusiestHour() {
         let monday = day("2026-11-30")
-        let days = [
-            IntradayShape.Day(day: monday, gpuHours: 24, peakHourGPUHours: 2, peakMinuteRate: 30, peakHourRate: 20),
-            IntradayShape.Day(day: monday + 7, gpuHours: 48, peakHourGPUHours: 8, peakMinuteRate: 10, peakHourRate: 10),
-            IntradayShape.Day(day: monday + 1, gpuHours: 24, peakHourGPUHours: 3, peakMinuteRate: 0, peakHourRate: 0),
-        ]
-        let shape = IntradayShape.measure(days)
-        #expect(shape.peakFactor[0] == 3)  // Mondays: 2 ÷ 1 and 8 ÷ 2, averaged
-        #expect(shape.peakFactor[1] == 3)  // Tuesday: 3 ÷ 1
-        #expect(abs(shape.peakFactor[4] - 3) < 1e-12)  // no Friday: the mean of all days, (2 + 4 + 3) ÷ 3
-        #expect(shape.burstFactor == 1.25)  // 1.5 and 1.0
-        #expect(IntradayShape.measure([]).peakFactor == Array(repeating: 1, count: 7))
+        // Every hour 60 GPU-s a minute except 14:00, at 180: the day's mean minute is
+        // (23 × 60 + 180) ÷ 24 = 65, so the peak factor is 180 ÷ 65.
+        let rows = Self.minutes(days: monday...(monday + 13), size: 0.5, sampleRate: 1, extra: 0, seed: 1) {
+            $0 == 14 ? 180 : 60
+        }
+        let shape = IntradayShape.measure(rows, wholeDays: Set(monday...(monday + 13)))
+        #expect(shape.days == 14)
+        for weekday in 0..<7 { #expect(abs(shape.peakFactor[weekday] - 180 / 65) < 0.05) }
+        #expect(IntradayShape.measure([], wholeDays: []) == .flat)
+    }
+
+    @Test func minuteVariationIsWhatRemainsWithoutThePoissonPart() {
+        let monday = day("2026-11-30")
+        let days = monday...(monday + 6)
+        // Pure Poisson arrivals of a small, sampled log: the observed busiest minute is far above
+        // its hour, but nothing of it is variation a larger fleet would see.
+        let poisson = Self.minutes(days: days, size: 2, sampleRate: 50, extra: 0, seed: 2) { _ in 400 }
+        let quiet = IntradayShape.measure(poisson, wholeDays: Set(days))
+        #expect(quiet.minuteVariation < 0.05)
+        #expect(quiet.observedBurst > 1.5)
+        // The same with a real 20 % minute-to-minute variation in the rate: measured as such.
+        let bursty = Self.minutes(days: days, size: 2, sampleRate: 50, extra: 0.2, seed: 3) { _ in 400 }
+        let measured = IntradayShape.measure(bursty, wholeDays: Set(days))
+        #expect(abs(measured.minuteVariation - 0.2) < 0.04)
+        // E[s²] ÷ E[s] of requests of one size is that size.
+        #expect(abs(measured.secondsPerArrival - 2) < 1e-9)
+    }
+}
+
+@Suite struct PrefillQueueTests {
+    @Test func oneWorkerIsMD1AndMoreWorkersRunHotter() {
+        let queue = PrefillQueue(serviceSeconds: 0.2, ttftSeconds: 1)
+        // M/D/1: TTFT = D + ρD ÷ (2(1 − ρ)) ≤ T  ⇔  ρ ≤ 2(T − D) ÷ (2(T − D) + D) = 1.6 ÷ 1.8.
+        #expect(abs(queue.utilizationCap(workers: 1) - 1.6 / 1.8) < 1e-6)
+        #expect(abs(queue.ttft(workers: 1, utilization: 0.5) - (0.2 + 0.5 * 0.2 / 1)) < 1e-12)
+        let caps = [1, 2, 8, 32].map { queue.utilizationCap(workers: $0) }
+        #expect(zip(caps, caps.dropFirst()).allSatisfy { $0 < $1 })
+        #expect(caps[3] < 1)
+        // Erlang C of 2 servers at ρ = 0.5 (a = 1): B = 1/5, C = B ÷ (1 − ρ(1 − B)) = 1/3.
+        #expect(abs(PrefillQueue.erlangC(servers: 2, utilization: 0.5) - 1.0 / 3) < 1e-12)
+        #expect(!PrefillQueue(serviceSeconds: 1.2, ttftSeconds: 1).feasible)
     }
 }
 
@@ -71,31 +135,65 @@ private let flatShape = IntradayShape(peakFactor: Array(repeating: 1.5, count: 7
         slaUtilizationCap: nil,
         spareWorkers: 1)
 
-    @Test func theStackAppliesEachAllowanceInOrder() {
+    @Test func theStackCombinesEverySpreadOnce() {
+        var modelled = pool
+        modelled.costUncertainty = 0.2563  // P90 error → 1 SD of 0.2
         let demand = [
             DailyDemand(day: 100, median: 40, lower80: 30, upper80: 48, lower95: 25, upper95: 55),
             DailyDemand(day: 101, median: 20, lower80: 15, upper80: 24, lower95: 12, upper95: 30),
         ]
-        let plan = PoolPlan.make(pool: pool, demand: demand, shape: flatShape, quantile: 90)
-        #expect(plan.bindingDay == 100 && plan.dailyGPUHours == 48)
-        #expect(plan.meanBusyGPUs == 2)  // 48 ÷ 24
-        #expect(abs(plan.peakHourGPUs - 3) < 1e-12)  // × 1.5
-        #expect(abs(plan.burstGPUs - 3.6) < 1e-12)  // × 1.2
-        #expect(abs(plan.provisionedGPUs - 4.5) < 1e-12)  // ÷ 0.8
-        #expect(plan.workers == 3)  // ⌈4.5 ÷ 2⌉
-        #expect(plan.workersWithSpares == 4 && plan.gpus == 8)
-        let fleet = FleetPool.group([plan])
-        #expect(fleet.count == 1 && fleet[0].nodes == 1 && fleet[0].gpus == 8)
+        let shape = IntradayShape(
+            peakFactor: Array(repeating: 1.5, count: 7), minuteVariation: 0.3, secondsPerArrival: 0, days: 28)
+        let plan = PoolPlan.make(pool: modelled, demand: demand, shape: shape, quantile: 90)
+        let z = 1.281_552
+        #expect(plan.bindingDay == 100 && plan.dailyGPUHours == 40)
+        #expect(abs(plan.meanBusyGPUs - 40 / 24) < 1e-12)
+        #expect(abs(plan.peakHourGPUs - 2.5) < 1e-12)  // × 1.5
+        // Forecast: (48 − 40) ÷ (z · 40); minute 0.3; cost 0.2; combined in quadrature.
+        let forecast = 8 / (z * 40)
+        #expect(abs(plan.forecastSpread - forecast) < 1e-12 && abs(plan.costSpread - 0.2) < 1e-3)
+        let factor = 1 + z * (forecast * forecast + 0.09 + 0.04).squareRoot()
+        #expect(abs(plan.spreadFactor - factor) < 1e-3)
+        #expect(abs(plan.sizedGPUs - 2.5 * factor) < 1e-2)
+        #expect(abs(plan.provisionedGPUs - plan.sizedGPUs / 0.8) < 1e-12)
+        #expect(plan.workers == Int((plan.provisionedGPUs / 2).rounded(.up)))
+        #expect(plan.workersWithSpares == plan.workers + 1 && plan.gpus == 2 * plan.workersWithSpares)
+        // Without spreads, P90 is the median's peak hour; P50 never adds any.
+        let median = PoolPlan.make(pool: modelled, demand: demand, shape: shape, quantile: 50)
+        #expect(median.spreadFactor == 1 && abs(median.sizedGPUs - 2.5) < 1e-12)
+        // Decode's Poisson noise shrinks with size: 1 GPU-s requests at 2.5 busy GPUs.
+        var noisy = shape
+        noisy.secondsPerArrival = 1
+        let withNoise = PoolPlan.make(pool: modelled, demand: demand, shape: noisy, quantile: 90)
+        #expect(abs(withNoise.arrivalNoise - (1 / (60 * 2.5)).squareRoot()) < 1e-12)
     }
 
-    @Test func theSLACapsPrefillUtilization() {
+    @Test func prefillIsSizedByItsQueueOverThePool() {
+        var prefill = pool
+        prefill.phase = .prefill
+        prefill.tp = 1
+        prefill.queue = PrefillQueue(serviceSeconds: 0.5, ttftSeconds: 0.8)
+        let plan = PoolPlan.make(
+            pool: prefill, demand: [DailyDemand(day: 1, actual: 24 * 6)], shape: flatShape, quantile: 50)
+        // 9 busy GPUs in the peak hour; the fewest workers at ≤ 0.8 whose M/D/c TTFT holds.
+        #expect(abs(plan.sizedGPUs - 9) < 1e-12)
+        let queue = prefill.queue!
+        #expect(9 / Double(plan.workers) <= queue.utilizationCap(workers: plan.workers))
+        #expect(9 / Double(plan.workers) <= 0.8)
+        let fewer = plan.workers - 1
+        #expect(9 / Double(fewer) > min(0.8, queue.utilizationCap(workers: fewer)))
+        #expect(plan.queueingCap == queue.utilizationCap(workers: plan.workers))
+        #expect(plan.arrivalNoise == 0)  // Poisson noise is the queue's, not the spread's
+    }
+
+    @Test func theSLACapsPrefillUtilizationWithoutAQueueModel() {
         var prefill = pool
         prefill.phase = .prefill
         prefill.slaUtilizationCap = 0.6
         #expect(prefill.utilization == 0.6)
         let plan = PoolPlan.make(
             pool: prefill, demand: [DailyDemand(day: 1, actual: 24)], shape: flatShape, quantile: 50)
-        #expect(abs(plan.provisionedGPUs - 1 * 1.5 * 1.2 / 0.6) < 1e-12)
+        #expect(abs(plan.provisionedGPUs - 1 * 1.5 / 0.6) < 1e-12)
     }
 
     @Test func noDemandNeedsNoWorkersAndNoSpares() {
@@ -109,11 +207,12 @@ private let flatShape = IntradayShape(peakFactor: Array(repeating: 1.5, count: 7
         other.tp = 4
         let a = PoolPlan.make(pool: pool, demand: [DailyDemand(day: 1, actual: 48)], shape: flatShape, quantile: 50)
         let b = PoolPlan.make(pool: other, demand: [DailyDemand(day: 1, actual: 96)], shape: flatShape, quantile: 50)
-        // a: 4.5 GPUs → 3 + 1 workers of 2 = 8; b: 9 GPUs → 3 + 1 workers of 4 = 16; 24 GPUs = 3 nodes.
+        // P50, no spread: a: 3 busy ÷ 0.8 = 3.75 GPUs → 2 + 1 workers of 2 = 6; b: 6 ÷ 0.8 = 7.5 GPUs
+        // → 2 + 1 workers of 4 = 12; 18 GPUs = 3 nodes.
         let fleet = FleetPool.group([a, b])
-        #expect(a.gpus == 8 && b.gpus == 16)
+        #expect(a.gpus == 6 && b.gpus == 12)
         #expect(fleet.count == 1 && fleet[0].nodes == 3 && fleet[0].gpus == 24)
-        #expect(abs(fleet[0].total { $0.provisionedGPUs } - 13.5) < 1e-12)
+        #expect(abs(fleet[0].total { $0.provisionedGPUs } - 11.25) < 1e-12)
     }
 }
 
@@ -189,21 +288,127 @@ private let flatShape = IntradayShape(peakFactor: Array(repeating: 1.5, count: 7
         let fleet = InstalledFleet(leadTimeDays: 30, gpus: [.decode: ["H200 SXM": 64]])
         let pools = planner.installedPools([model], fleet: fleet)
         let pool = try #require(pools.first { $0.phase == .decode && $0.gpu == "H200 SXM" })
-        // By hand: busy GPUs x × peak 1.5 × burst 1.2 × (1 + cost band) ÷ 0.8, whole workers of
-        // TP GPUs, one spare, whole nodes of 8.
+        // By hand: busy GPUs x × peak 1.5 × (1 + z·√(0.3² + (band ÷ z90)²)) ÷ 0.8 (the demand is
+        // known: no forecast spread), whole workers of TP GPUs, one spare, whole nodes of 8.
         let tp = Double(deployment.tp(.decode))
         let band = deployment.costUncertainty(.decode)
-        func need(_ x: Double) -> Int {
-            let workers = (x * 1.5 * 1.2 * (1 + band) / 0.8 / tp).rounded(.up) + 1
+        func need(_ x: Double, _ q: Int) -> Int {
+            let spread = (0.09 + (band / 1.281_552) * (band / 1.281_552)).squareRoot()
+            let z = q == 90 ? 1.281_552 : 0
+            let workers = (x * 1.5 * (1 + z * spread) / 0.8 / tp).rounded(.up) + 1
             return Int((workers * tp / 8).rounded(.up)) * 8
         }
-        let expected = try #require(days.first { need(Double($0 - 100)) > 64 })
-        #expect(pool.exceededOn[50] == expected && pool.exceededOn[90] == expected)
-        #expect(pool.orderBy(50) == expected - 30)
-        #expect(pool.installed == 64 && pool.peakNeed[50] == need(60))
+        let expected50 = try #require(days.first { need(Double($0 - 100), 50) > 64 })
+        let expected90 = try #require(days.first { need(Double($0 - 100), 90) > 64 })
+        #expect(expected90 < expected50)
+        #expect(pool.exceededOn[50] == expected50 && pool.exceededOn[90] == expected90)
+        #expect(pool.orderBy(50) == expected50 - 30)
+        #expect(pool.installed == 64 && pool.peakNeed[50] == need(60, 50) && pool.peakNeed[90] == need(60, 90))
         // A pool the fleet lacks is short from the first day it needs a GPU.
         #expect(pools.allSatisfy { $0.phase == .decode })
         let none = planner.installedPools([model], fleet: InstalledFleet(leadTimeDays: 30, gpus: [:]))
         #expect(none.first?.exceededOn[90] == 101 && none.first?.installed == 0)
+    }
+}
+
+@Suite struct PlanLedgerTests {
+    /// Two pools over two hours: decode ramps from 1 to 12 busy GPUs, prefill holds 3 with a
+    /// spike to 7 every 20th minute.
+    static let decodeDemand = (0..<120).map { 1 + 11 * Double($0) / 119 }
+    static let prefillDemand = (0..<120).map { $0 % 20 == 19 ? 7.0 : 3.0 }
+    static let queue = PrefillQueue(serviceSeconds: 0.2, ttftSeconds: 1)
+
+    static var pools: [ReplayPool] {
+        [
+            ReplayPool(
+                model: "m", phase: .decode, gpu: "H200 SXM", tp: 2, demand: decodeDemand, before: [1, 1, 1],
+                pricePerHour: 3, queue: nil, slaUtilization: 1),
+            ReplayPool(
+                model: "m", phase: .prefill, gpu: "H100 SXM", tp: 1, demand: prefillDemand, before: [3, 3, 3],
+                pricePerHour: 2, queue: queue, slaUtilization: queue.utilizationCap(workers: 1)),
+        ]
+    }
+
+    @Test func aFixedPlanIsShortExactlyWhereDemandPassesItsServingGPUs() {
+        // Decode: 4 workers of TP 2 serve 8 GPUs, one spare makes 10 paid. Prefill: 5 workers
+        // serve 5, one spare makes 6 paid.
+        let given = [
+            Provision(workers: 4, servingGPUs: 8, paidGPUs: 10), Provision(workers: 5, servingGPUs: 5, paidGPUs: 6),
+        ]
+        let totals = PlanLedger.replay(Self.pools) { index, _ in given[index] }
+        // An independent recount, minute by minute.
+        var short = 0
+        var sla = 0
+        var worst = 0.0
+        var idle = 0.0
+        var dollars = 0.0
+        for minute in 0..<120 {
+            let d = Self.decodeDemand[minute]
+            let p = Self.prefillDemand[minute]
+            let shortfall = max(0, d - 8) + max(0, p - 5)
+            if shortfall > 0 { short += 1 }
+            worst = max(worst, shortfall)
+            let prefillLate = Self.queue.ttft(workers: 5, utilization: p / 5) > 1
+            if d > 8 || p > 5 || prefillLate { sla += 1 }
+            idle += (10 - min(d, 8)) / 60 + (6 - min(p, 5)) / 60
+            dollars += (10 - min(d, 8)) / 60 * 3 + (6 - min(p, 5)) / 60 * 2
+        }
+        #expect(totals.minutes == 120 && totals.shortMinutes == short && totals.slaMinutes == sla)
+        #expect(short > 0 && short < 120)
+        #expect(abs(totals.worstShortfallGPUs - worst) < 1e-9)
+        #expect(abs(totals.idleGPUHours - idle) < 1e-9 && abs(totals.idleDollars - dollars) < 1e-9)
+        #expect(abs(totals.busyGPUHours - (Self.decodeDemand + Self.prefillDemand).reduce(0, +) / 60) < 1e-9)
+        // 15-minute intervals: short when a pool's demand over the interval passes its capacity.
+        var shortIntervals = 0
+        for start in stride(from: 0, to: 120, by: 15) {
+            let d = Self.decodeDemand[start..<(start + 15)].reduce(0, +)
+            let p = Self.prefillDemand[start..<(start + 15)].reduce(0, +)
+            if d > 8 * 15 || p > 5 * 15 { shortIntervals += 1 }
+        }
+        #expect(totals.intervals == 8 && totals.shortIntervals == shortIntervals)
+    }
+
+    @Test func theReactivePlannerProvisionsTheLastIntervalsLoad() {
+        let totals = PlanLedger.replayReactive(Self.pools, intervalMinutes: 3)
+        // Recount: every 3 minutes, ⌈mean of the last 3 minutes ÷ rate ÷ TP⌉ workers, at least 1.
+        var paid = 0.0
+        var short = 0
+        for minute in 0..<120 {
+            var anyShort = false
+            for (pool, demand) in zip(Self.pools, [Self.decodeDemand, Self.prefillDemand]) {
+                let start = minute / 3 * 3
+                let window = start == 0 ? pool.before : Array(demand[(start - 3)..<start])
+                let load = window.reduce(0, +) / 3
+                let workers = max(1, Int((load / pool.slaUtilization / Double(pool.tp) - 1e-9).rounded(.up)))
+                paid += Double(workers * pool.tp) / 60
+                if demand[minute] > Double(workers * pool.tp) + 1e-9 { anyShort = true }
+            }
+            if anyShort { short += 1 }
+        }
+        #expect(abs(totals.provisionedGPUHours - paid) < 1e-9)
+        #expect(totals.shortMinutes == short && short > 0)
+    }
+
+    @Test func sampledMinutesKeepOnlyTheWholeTrafficsNoise() {
+        // Unsampled minutes pass through untouched.
+        let demand = [1.0, 3, 2, 6, 0, 4]
+        #expect(
+            PlanLedger.wholeTrafficMinutes(demand: demand, logged: demand, sampleRate: Array(repeating: 1, count: 6))
+                == demand)
+        // Counts no more dispersed than Poisson, from a 1-in-100 log: all of the deviation is
+        // sampling noise, so it shrinks to √(1/100) of itself and the mean stays.
+        let counts = (0..<60).map { $0 % 2 == 0 ? 16.0 : 24 }
+        let scaled = counts.map { $0 * 100 * 0.01 }
+        let rates = Array(repeating: 100.0, count: 60)
+        let whole = PlanLedger.wholeTrafficMinutes(demand: scaled, logged: counts, sampleRate: rates)
+        #expect(abs(whole.reduce(0, +) - scaled.reduce(0, +)) < 1e-9)
+        #expect(abs(whole[0] - (20 - 4 * 0.1)) < 1e-9 && abs(whole[1] - (20 + 4 * 0.1)) < 1e-9)
+        // Overdispersed counts (10, 30: variance 6000 ÷ 59 against a mean of 20): the Poisson share
+        // 20 ÷ variance shrinks by 1/N, the rest is kept.
+        let bursty = (0..<60).map { $0 % 2 == 0 ? 10.0 : 30 }
+        let poissonShare = 20 / (6000.0 / 59)
+        let factor = ((1 - poissonShare) + poissonShare / 100).squareRoot()
+        let kept = PlanLedger.wholeTrafficMinutes(demand: bursty, logged: bursty, sampleRate: rates)
+        #expect(abs(kept[0] - (20 - 10 * factor)) < 1e-9)
     }
 }
