@@ -1,4 +1,5 @@
 import Foundation
+import PhasecastCore
 
 /// A pipeline file (`Pipelines/nightly.toml`, …): what `phasecast run` does, stage by stage.
 /// Every key is optional except where noted; unknown keys are errors, so that a typo is not
@@ -35,6 +36,17 @@ public struct FleetSettings: Sendable, Equatable {
     /// GPUs installed per phase, by GPU name or alias.
     public var prefill: [String: Int] = [:]
     public var decode: [String: Int] = [:]
+    /// `[[fleet.orders]]`: GPUs already ordered, in service from a date on.
+    public var orders: [FleetOrder] = []
+}
+
+/// One `[[fleet.orders]]` entry.
+public struct FleetOrder: Sendable, Equatable {
+    public var phase: String
+    public var gpu: String
+    public var gpus: Int
+    /// The first day in service, days since the epoch.
+    public var arrivesDay: Int64
 }
 
 /// `[synth]`: write synthetic logs before ingesting them (the demo).
@@ -334,6 +346,22 @@ extension PipelineConfig {
                 }
                 try gpus.rejectUnknownKeys()
                 if phase == "prefill" { settings.prefill = counts } else { settings.decode = counts }
+            }
+            for var order in try table.tables("orders") {
+                guard let phase = try order.string("phase"), phase == "prefill" || phase == "decode" else {
+                    throw order.error("phase", "required: \"prefill\" or \"decode\"")
+                }
+                guard let gpu = try order.string("gpu") else { throw order.error("gpu", "required: the GPU ordered") }
+                guard let count = try order.integer("gpus", in: 1...10_000_000) else {
+                    throw order.error("gpus", "required: how many GPUs the order brings")
+                }
+                guard let arrives = try order.string("arrives"), Self.isDate(arrives),
+                    let day = CalendarDay.parse(arrives)
+                else {
+                    throw order.error("arrives", "required: the first day in service, a date like \"2027-02-01\"")
+                }
+                try order.rejectUnknownKeys()
+                settings.orders.append(FleetOrder(phase: phase, gpu: gpu, gpus: count, arrivesDay: day))
             }
             try table.rejectUnknownKeys()
             fleet = settings

@@ -5,12 +5,31 @@ import PhasecastCore
 /// order takes to be in service.
 public struct InstalledFleet: Sendable, Equatable {
     public var leadTimeDays: Int
-    /// GPUs by phase and catalog GPU name.
+    /// GPUs in service now, by phase and catalog GPU name.
     public var gpus: [Phase: [String: Int]]
+    /// GPUs already ordered, by phase and catalog GPU name: each delivery's first day in service.
+    public var deliveries: [Phase: [String: [Delivery]]]
 
-    public init(leadTimeDays: Int, gpus: [Phase: [String: Int]]) {
+    /// GPUs of one order, in service from `day` on.
+    public struct Delivery: Sendable, Equatable {
+        public var day: Int64
+        public var gpus: Int
+
+        public init(day: Int64, gpus: Int) {
+            self.day = day
+            self.gpus = gpus
+        }
+    }
+
+    public init(leadTimeDays: Int, gpus: [Phase: [String: Int]], deliveries: [Phase: [String: [Delivery]]] = [:]) {
         self.leadTimeDays = leadTimeDays
         self.gpus = gpus
+        self.deliveries = deliveries.mapValues { $0.mapValues { $0.sorted { $0.day < $1.day } } }
+    }
+
+    /// GPUs of a pool in service on `day`: those installed and the deliveries arrived by then.
+    public func inService(_ phase: Phase, _ gpu: String, on day: Int64) -> Int {
+        (gpus[phase]?[gpu] ?? 0) + (deliveries[phase]?[gpu] ?? []).filter { $0.day <= day }.reduce(0) { $0 + $1.gpus }
     }
 }
 
@@ -21,11 +40,15 @@ public struct InstalledPool: Sendable, Equatable {
     public var phase: Phase
     public var gpu: String
     public var installed: Int
-    /// First short day by quantile; absent when the forecast never exceeds the installed GPUs.
+    /// Deliveries already ordered, by first day in service.
+    public var deliveries: [InstalledFleet.Delivery]
+    /// First short day by quantile (against what is in service that day); absent when the forecast never exceeds the installed GPUs.
     public var exceededOn: [Int: Int64]
     /// Most GPUs any forecast day needs, by quantile.
     public var peakNeed: [Int: Int]
     public var leadTimeDays: Int
+    /// The last forecast day looked at.
+    public var throughDay: Int64
 
     /// The last day to order for `quantile`: the short day less the lead time (nil: no order needed
     /// within the forecast).
@@ -43,8 +66,9 @@ extension CapacityPlanner {
         var peak: [String: [Int: Int]] = [:]
         var seen: [(Phase, String)] = []
         func key(_ phase: Phase, _ gpu: String) -> String { "\(phase.rawValue)/\(gpu)" }
-        for (phase, byGPU) in fleet.gpus.sorted(by: { $0.key.rawValue > $1.key.rawValue }) {
-            for gpu in byGPU.keys.sorted() { seen.append((phase, gpu)) }
+        for phase in [Phase.prefill, .decode] {
+            let gpus = Set((fleet.gpus[phase] ?? [:]).keys).union((fleet.deliveries[phase] ?? [:]).keys)
+            for gpu in gpus.sorted() { seen.append((phase, gpu)) }
         }
         // Each model's forecast by phase and day, looked up once per day below.
         let byDay = models.map { model in
@@ -62,11 +86,12 @@ extension CapacityPlanner {
                                 shape: shape(model, phase), quantile: quantile, headroom: policy.headroom))
                     }
                 }
-                for pool in FleetPool.group(plans) where pool.gpus > 0 || fleet.gpus[pool.phase]?[pool.gpu] != nil {
+                for pool in FleetPool.group(plans)
+                where pool.gpus > 0 || seen.contains(where: { $0.0 == pool.phase && $0.1 == pool.gpu }) {
                     let k = key(pool.phase, pool.gpu)
                     if !seen.contains(where: { key($0.0, $0.1) == k }) { seen.append((pool.phase, pool.gpu)) }
                     peak[k, default: [:]][quantile] = max(peak[k]?[quantile] ?? 0, pool.gpus)
-                    let installed = fleet.gpus[pool.phase]?[pool.gpu] ?? 0
+                    let installed = fleet.inService(pool.phase, pool.gpu, on: day)
                     if pool.gpus > installed, exceeded[k]?[quantile] == nil {
                         exceeded[k, default: [:]][quantile] = day
                     }
@@ -76,8 +101,9 @@ extension CapacityPlanner {
         return seen.map { phase, gpu in
             InstalledPool(
                 phase: phase, gpu: gpu, installed: fleet.gpus[phase]?[gpu] ?? 0,
+                deliveries: fleet.deliveries[phase]?[gpu] ?? [],
                 exceededOn: exceeded[key(phase, gpu)] ?? [:], peakNeed: peak[key(phase, gpu)] ?? [:],
-                leadTimeDays: fleet.leadTimeDays)
+                leadTimeDays: fleet.leadTimeDays, throughDay: days.last ?? 0)
         }
     }
 }

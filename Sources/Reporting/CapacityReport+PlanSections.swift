@@ -80,9 +80,9 @@ extension CapacityReport {
                 + "Installed fleet not given: declare it under `[fleet]` in the pipeline file (GPUs per phase and GPU type, and the lead time of an order) for the day each pool runs short and the day to order by.\n\n"
         }
         guard let lead = installed.first?.leadTimeDays else { return md + "The fleet declares no GPUs.\n\n" }
-        let last = plan.horizons.map(\.lastDay).max() ?? plan.cutoffDay
+        let last = installed.first?.throughDay ?? plan.cutoffDay
         md +=
-            "The first forecast day whose need exceeds what is installed — the headroom stack below, applied to that day alone — and that day less the \(lead)-day lead time. Forecast through \(Horizon.shortDate(last)).\n\n"
+            "The first forecast day whose need exceeds what is in service that day (installed, and deliveries already ordered once they arrive) — the headroom stack below, applied to that day alone — and that day less the \(lead)-day lead time. Forecast through \(Horizon.shortDate(last)).\n\n"
         var table = MarkdownTable(
             ["pool", "installed", "peak need P\(plan.headlineQuantile)"] + plan.quantiles.map { "short from P\($0)" }
                 + ["order by (P\(plan.headlineQuantile))"],
@@ -98,7 +98,10 @@ extension CapacityReport {
             }
             table.row(
                 [
-                    "\(pool.phase.rawValue.capitalized) on \(MarkdownText.escape(pool.gpu))", String(pool.installed),
+                    "\(pool.phase.rawValue.capitalized) on \(MarkdownText.escape(pool.gpu))",
+                    ([String(pool.installed)]
+                        + pool.deliveries.map { "+\($0.gpus) from \(Horizon.shortDate($0.day))" }).joined(
+                            separator: " "),
                     String(pool.peakNeed[plan.headlineQuantile] ?? 0),
                 ] + short + [order])
         }

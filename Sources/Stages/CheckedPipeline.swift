@@ -107,7 +107,17 @@ public struct CheckedPipeline: Sendable {
                     gpus[phase, default: [:]][gpu.name, default: 0] += count
                 }
             }
-            fleet = InstalledFleet(leadTimeDays: declared.leadTimeDays, gpus: gpus)
+            var deliveries: [Phase: [String: [InstalledFleet.Delivery]]] = [:]
+            for (index, order) in declared.orders.enumerated() {
+                guard let gpu = try? catalog.gpu(named: order.gpu) else {
+                    throw config.error(
+                        "fleet.orders[\(index + 1)].gpu", "unknown GPU \"\(order.gpu)\"; known: \(gpuNames)")
+                }
+                let phase: Phase = order.phase == "prefill" ? .prefill : .decode
+                deliveries[phase, default: [:]][gpu.name, default: []].append(
+                    InstalledFleet.Delivery(day: order.arrivesDay, gpus: order.gpus))
+            }
+            fleet = InstalledFleet(leadTimeDays: declared.leadTimeDays, gpus: gpus, deliveries: deliveries)
         }
         if let events = config.forecast.events, !FileManager.default.fileExists(atPath: events) {
             // The synth stage writes its fleet's holidays beside its logs.

@@ -317,6 +317,7 @@ private func csvRows(_ path: String) throws -> [[String: String]] {
         let dir = TemporaryDirectory()
         let fleet =
             "\n[fleet]\nlead_time = \"4w\"\n\n[fleet.prefill]\nH200 = 8\nH100 = 8\n\n[fleet.decode]\nH200 = 8\nH100 = 8\n"
+            + "\n[[fleet.orders]]\nphase = \"decode\"\ngpu = \"H100\"\ngpus = 8\narrives = \"2026-04-20\"\n"
         let result = try Phasecast.run(["run", pipelineFile(dir, extra: fleet)])
         #expect(result.status == 65, "\(result.stderr)")
         let reportDirectory = "\(dir.path)/reports/e2e/2026-03-31"

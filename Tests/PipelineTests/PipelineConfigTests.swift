@@ -96,6 +96,10 @@ private let pipelinesFolder = URL(fileURLWithPath: #filePath).deletingLastPathCo
             file: "p.toml")
         #expect(config.ingest?.sampleRate == 100)
         #expect(config.plan.reactiveIntervalMinutes == 5 && config.plan.backtestCutoffs == 4)
+        let fleet = try PipelineConfig.parse(
+            "[fleet]\n[fleet.decode]\nH200 = 8\n[[fleet.orders]]\nphase = \"decode\"\ngpu = \"H200\"\ngpus = 16\narrives = \"2027-02-01\"\n",
+            file: "p.toml")
+        #expect(fleet.fleet?.orders == [FleetOrder(phase: "decode", gpu: "H200", gpus: 16, arrivesDay: 20_850)])
         let seconds = try PipelineConfig.parse("[plan]\nreactive_interval = 120\n", file: "p.toml")
         #expect(seconds.plan.reactiveIntervalMinutes == 2)
     }
@@ -133,6 +137,10 @@ private let pipelinesFolder = URL(fileURLWithPath: #filePath).deletingLastPathCo
         (
             "[plan]\nreactive_interval = \"90s\"\n",
             "p.toml:2: plan.reactive_interval: expected a whole number of minutes from 60s to 3600s"
+        ),
+        (
+            "[fleet]\n[[fleet.orders]]\nphase = \"decode\"\ngpu = \"H200\"\ngpus = 8\narrives = \"2027-13-01\"\n",
+            "p.toml:6: fleet.orders[1].arrives: required: the first day in service, a date like \"2027-02-01\""
         ),
         ("[pipeline]\nname = 7\n", "p.toml:2: pipeline.name: expected a string in quotes, got an integer"),
         ("x = [1,\n", "p.toml:1: the array is not closed: a ']' is missing"),

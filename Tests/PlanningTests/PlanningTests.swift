@@ -304,6 +304,19 @@ private let flatShape = IntradayShape(peakFactor: Array(repeating: 1.5, count: 7
         #expect(pool.exceededOn[50] == expected50 && pool.exceededOn[90] == expected90)
         #expect(pool.orderBy(50) == expected50 - 30)
         #expect(pool.installed == 64 && pool.peakNeed[50] == need(60, 50) && pool.peakNeed[90] == need(60, 90))
+        // A delivery of 16 arriving before that day moves it to the first day past 80 GPUs; one
+        // arriving after it leaves it where it was.
+        let early = InstalledFleet(
+            leadTimeDays: 30, gpus: [.decode: ["H200 SXM": 64]],
+            deliveries: [.decode: ["H200 SXM": [InstalledFleet.Delivery(day: expected50 - 1, gpus: 16)]]])
+        let later = try #require(days.first { need(Double($0 - 100), 50) > 80 })
+        let delivered = try #require(planner.installedPools([model], fleet: early).first { $0.phase == .decode })
+        #expect(delivered.exceededOn[50] == later && delivered.installed == 64 && delivered.deliveries.count == 1)
+        let late = InstalledFleet(
+            leadTimeDays: 30, gpus: [.decode: ["H200 SXM": 64]],
+            deliveries: [.decode: ["H200 SXM": [InstalledFleet.Delivery(day: expected50 + 1, gpus: 16)]]])
+        #expect(
+            planner.installedPools([model], fleet: late).first { $0.phase == .decode }?.exceededOn[50] == expected50)
         // A pool the fleet lacks is short from the first day it needs a GPU.
         #expect(pools.allSatisfy { $0.phase == .decode })
         let none = planner.installedPools([model], fleet: InstalledFleet(leadTimeDays: 30, gpus: [:]))
