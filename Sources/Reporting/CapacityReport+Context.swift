@@ -184,6 +184,10 @@ extension CapacityReport {
                 + q.rejectReasons.map { "\($0.count) × \(MarkdownText.escape($0.reason))" }.joined(separator: "; ")
         }
         md += " (all in the `v_rejects` view).\n"
+        for sampled in q.sampledFiles {
+            md +=
+                "- Sampled logs: \(sampled.files) file\(sampled.files == 1 ? "" : "s") hold 1 in \(sampled.rate) requests; every count, token and GPU-hour from them is multiplied by \(sampled.rate) (their raw rows stay as logged).\n"
+        }
         if q.emptyDays.isEmpty {
             md += "- No day without traffic inside the observed span.\n"
         } else {

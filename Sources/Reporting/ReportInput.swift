@@ -213,6 +213,8 @@ public struct DataQuality: Sendable, Equatable {
     public var forecastNotes: [String]
     /// Where the GPU specs and prices come from.
     public var seedSources: [(gpu: String, source: String, priceSource: String)]
+    /// Loaded files by sample rate (1 in N requests logged), for rates above 1.
+    public var sampledFiles: [(rate: Int64, files: Int)] = []
 
     public init(
         filesLoaded: Int, failedFiles: [(path: String, error: String, earlierRowsKept: Bool)], rejectedLines: Int,

@@ -190,8 +190,15 @@ public struct ReportStage {
             let row = try connection.queryFirst("SELECT source, price_source FROM gpus WHERE name = ?", [.text(gpu)])
             sources.append((gpu, try row?.text("source") ?? "", try row?.text("price_source") ?? ""))
         }
-        return DataQuality(
+        var quality = DataQuality(
             filesLoaded: loaded, failedFiles: failed, rejectedLines: rejected, rejectReasons: reasons, emptyDays: empty,
             forecastNotes: notes.split(separator: "\n").map(String.init), seedSources: sources)
+        quality.sampledFiles = try connection.query(
+            """
+            SELECT sample_rate, COUNT(*) AS n FROM v_source_files
+            WHERE status <> 'failed' AND sample_rate > 1 GROUP BY sample_rate ORDER BY sample_rate
+            """
+        ).map { (rate: try $0.int("sample_rate"), files: Int(try $0.int("n"))) }
+        return quality
     }
 }

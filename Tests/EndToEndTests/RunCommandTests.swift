@@ -313,6 +313,28 @@ private func csvRows(_ path: String) throws -> [[String: String]] {
         #expect(report.contains("The previous run's forecasts of the fleet's tokens missed the 14 whole days since by"))
     }
 
+    @Test func aSampledLogIsReportedAtTheWholeTrafficsScale() throws {
+        let dir = TemporaryDirectory()
+        let file = pipelineFile(dir)
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        let sampled = dir.write(
+            "sampled.toml",
+            text.replacingOccurrences(
+                of: "paths = [\"\(dir.path)/synth/logs\"]",
+                with: "paths = [\"\(dir.path)/synth/logs\"]\nsample_rate = 10"))
+        #expect(try Phasecast.run(["run", sampled]).status == 65)
+        let report = "\(dir.path)/reports/e2e/2026-03-31"
+        let markdown = try String(contentsOfFile: "\(report)/capacity.md", encoding: .utf8)
+        #expect(
+            markdown.contains("hold 1 in 10 requests; every count, token and GPU-hour from them is multiplied by 10"))
+        // daily.csv counts every logged request ten times.
+        let logged = try Connection(path: "\(dir.path)/fleet.db").scalar("SELECT COUNT(*) FROM v_requests")?.integer
+        let days = try csvRows("\(report)/daily.csv")
+        let reported = days.reduce(0) { $0 + (Int64($1["requests"] ?? "") ?? 0) }
+        #expect(logged.map { $0 * 10 } == reported && reported > 0)
+        #expect(markdown.contains("The logs are sampled"))
+    }
+
     @Test func theReportOfAFixedFleetIsTheGoldenOne() throws {
         let dir = TemporaryDirectory()
         let fleet =
