@@ -50,8 +50,8 @@ extension CapacityReport {
         for d in input.history {
             csv +=
                 [
-                    Horizon.isoDate(d.day), Self.plain(d.coverage), "\(d.requests)", Self.plain(d.prefillTokens),
-                    Self.plain(d.outputTokens),
+                    Horizon.isoDate(d.day), Self.plain(d.coverage), "\(d.requests)", Self.whole(d.prefillTokens),
+                    Self.whole(d.outputTokens),
                     d.tokenRatio.map(Self.plain) ?? "", Self.plain(d.prefillGPUHours), Self.plain(d.decodeGPUHours),
                     d.gpuTimeRatio.map(Self.plain) ?? "",
                 ].joined(separator: ",") + "\n"

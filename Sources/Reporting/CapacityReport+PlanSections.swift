@@ -159,14 +159,17 @@ extension CapacityReport {
             ])
             let tps = Set(plans.map(\.pool.worker)).sorted().joined(separator: ", ")
             stack.row([
-                "whole workers (\(tps))", "\(plans.reduce(0) { $0 + $1.workers }) workers",
+                "whole workers (\(tps))", Self.counted(plans.reduce(0) { $0 + $1.workers }, "worker"),
                 String(plans.reduce(0) { $0 + $1.workers * $1.pool.tp }),
             ])
             stack.row([
                 "failure headroom N+\(input.policy.spareWorkers) per model",
-                "\(plans.reduce(0) { $0 + $1.workersWithSpares }) workers", String(plans.reduce(0) { $0 + $1.gpus }),
+                Self.counted(plans.reduce(0) { $0 + $1.workersWithSpares }, "worker"),
+                String(plans.reduce(0) { $0 + $1.gpus }),
             ])
-            stack.row(["whole nodes (\(pool.gpusPerNode) GPUs a node)", "\(pool.nodes) nodes", "**\(pool.gpus)**"])
+            stack.row([
+                "whole nodes (\(pool.gpusPerNode) GPUs a node)", Self.counted(pool.nodes, "node"), "**\(pool.gpus)**",
+            ])
             md += stack.markdown + "\n"
             let demand = pool.total { $0.provisionedGPUs }
             if pool.gpus > 0 && demand < 0.5 * Double(pool.gpus) {

@@ -158,6 +158,15 @@ public struct CapacityReport: Sendable {
 
     static func plain(_ value: Double) -> String { String(format: "%.6g", value) }
 
+    /// A count held as a Double (a SQL sum) written in full: every digit of a token count, where
+    /// `plain` would round it to six.
+    static func whole(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 9_007_199_254_740_992 ? String(Int64(value)) : plain(value)
+    }
+
+    /// "1 worker", "3 workers".
+    static func counted(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
+
     /// A text cell of a CSV file (a model, GPU or scenario name), per RFC 4180: quoted when it
     /// holds a comma, a quote or a line break. A cell that a spreadsheet would run as a formula
     /// (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`.

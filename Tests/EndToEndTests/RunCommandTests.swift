@@ -332,6 +332,11 @@ private func csvRows(_ path: String) throws -> [[String: String]] {
         let days = try csvRows("\(report)/daily.csv")
         let reported = days.reduce(0) { $0 + (Int64($1["requests"] ?? "") ?? 0) }
         #expect(logged.map { $0 * 10 } == reported && reported > 0)
+        // Token counts are written in full (every digit), so they add up exactly too.
+        let loggedOutput = try Connection(path: "\(dir.path)/fleet.db").scalar(
+            "SELECT SUM(output_tokens) FROM v_requests")?.integer
+        let reportedOutput = days.reduce(Int64(0)) { $0 + (Int64($1["output_tokens"] ?? "") ?? -1_000_000_000) }
+        #expect(loggedOutput.map { $0 * 10 } == reportedOutput)
         #expect(markdown.contains("The logs are sampled"))
     }
 
