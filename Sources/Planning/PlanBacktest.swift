@@ -71,15 +71,13 @@ public struct PlanBacktest: Sendable, Equatable, Codable {
     public var cutoffs: [Int64] { Array(Set(replays.map(\.cutoffDay))).sorted(by: >) }
 
     /// Totals of one planner and horizon over every cutoff.
-    public func total(planner: String, horizon: String) -> (totals: LedgerTotals, days: Int, cutoffs: Int) {
+    public func total(planner: String, horizon: String) -> (totals: LedgerTotals, cutoffs: Int) {
         var totals = LedgerTotals()
-        var days = 0
         var cutoffs = 0
         for replay in replays where replay.planner == planner && replay.horizon.key == horizon {
             totals.add(replay.totals)
-            days += replay.days
             cutoffs += 1
         }
-        return (totals, days, cutoffs)
+        return (totals, cutoffs)
     }
 }

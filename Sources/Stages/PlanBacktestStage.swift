@@ -103,13 +103,20 @@ public struct PlanBacktestStage {
             plans[name] = try CapacityPlanner(policy: variant, catalog: catalog).plan(models, cutoffDay: cutoff)
         }
         guard let main = plans[PlanBacktest.phasecast] else { return ([], false) }
+        // Horizons cut to the same realized days replay the same minutes (and the reactive
+        // planner, which does not depend on the horizon, the same way): built once per window.
+        var windows: [Int64: (pools: [ReplayPool], reactive: LedgerTotals)] = [:]
         for horizon in main.horizons {
             let last = min(horizon.lastDay, cutoffDay)
             guard last > cutoff else { continue }
             let days = Int(last - cutoff)
-            let (pools, sampled) = try replayPools(
-                cutoff: cutoff, lastDay: last, costs: costs, plan: main, minutes: minutes)
-            sampledLogs = sampledLogs || sampled
+            if windows[last] == nil {
+                let (pools, sampled) = try replayPools(
+                    cutoff: cutoff, lastDay: last, costs: costs, plan: main, minutes: minutes)
+                sampledLogs = sampledLogs || sampled
+                windows[last] = (pools, PlanLedger.replayReactive(pools, intervalMinutes: reactiveIntervalMinutes))
+            }
+            guard let (pools, reactive) = windows[last] else { continue }
             for (name, _) in variants {
                 guard let cell = plans[name]?.baseline.cell(horizon.key, policy.headlineQuantile) else { continue }
                 let poolPlans = cell.pools.flatMap(\.plans)
@@ -119,7 +126,6 @@ public struct PlanBacktestStage {
                         totals: PlanLedger.replayPlan(pools, plans: poolPlans),
                         gpus: Double(poolPlans.reduce(0) { $0 + $1.gpus })))
             }
-            let reactive = PlanLedger.replayReactive(pools, intervalMinutes: reactiveIntervalMinutes)
             let replayedMinutes = Double(max(reactive.minutes, 1))
             replays.append(
                 PlanBacktest.Replay(
