@@ -9,10 +9,14 @@ public struct InputFile: Sendable, Equatable {
 
     public let path: String
     public let kind: Kind
+    /// Whether it was found by walking a directory rather than named: such a file that turns out
+    /// not to be a log (a manifest, notes) is passed over rather than failed.
+    public let fromDirectory: Bool
 
-    public init(path: String, kind: Kind) {
+    public init(path: String, kind: Kind, fromDirectory: Bool = false) {
         self.path = path
         self.kind = kind
+        self.fromDirectory = fromDirectory
     }
 }
 
@@ -22,9 +26,25 @@ public enum InputDiscovery {
     /// Endings of the files taken from directories (each also with `.gz`); hidden files are skipped.
     public static let logEndings = [".csv", ".jsonl", ".ndjson", ".json", ".log", ".txt", ".tsv"]
 
+    /// Names of files that sit beside logs but are not logs: notes, licences, checksums.
+    static let notLogNames = [
+        "readme", "license", "licence", "changelog", "notice", "manifest", "checksums", "sha256sums", "md5sums",
+    ]
+    /// Endings of such files (each also with `.gz`).
+    static let notLogEndings = [".md", ".sha256", ".md5", ".sig", ".asc"]
+
+    /// Whether a file's name says it sits beside logs without being one (README.txt,
+    /// manifest.tsv, NOTES.md, SHA256SUMS).
+    public static func isNotLogByName(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        let stem = lower.hasSuffix(".gz") ? String(lower.dropLast(3)) : lower
+        let base = stem.split(separator: ".", maxSplits: 1).first.map(String.init) ?? stem
+        return notLogNames.contains(base) || notLogEndings.contains(where: { stem.hasSuffix($0) })
+    }
+
     /// Whether a file found in a directory looks like a log.
     public static func looksLikeLog(_ name: String) -> Bool {
-        if name.hasPrefix(".") { return false }
+        if name.hasPrefix(".") || isNotLogByName(name) { return false }
         let lower = name.lowercased()
         if lower.hasSuffix(".gz") { return true }
         return logEndings.contains { lower.hasSuffix($0) }
@@ -34,6 +54,9 @@ public enum InputDiscovery {
     public struct Discovery: Sendable {
         public var files: [InputFile] = []
         public var problems: [ExtractError] = []
+        /// Files inside directories whose names say they are not logs (a README, a checksum
+        /// list), passed over.
+        public var passedOver: [String] = []
     }
 
     /// The files named by `arguments`, in order; directories contribute their log files sorted by
@@ -67,9 +90,10 @@ public enum InputDiscovery {
                     prefix: argument == "." || argument == "./"
                         ? "" : argument.hasSuffix("/") ? argument : argument + "/")
                 found.files += walker.files.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map {
-                    InputFile(path: $0, kind: .file)
+                    InputFile(path: $0, kind: .file, fromDirectory: true)
                 }
                 found.problems += walker.problems
+                found.passedOver += walker.passedOver
             case S_IFREG: found.files.append(InputFile(path: argument, kind: .file))
             default:
                 found.problems.append(
@@ -85,6 +109,7 @@ public enum InputDiscovery {
 private struct DirectoryWalker {
     var files: [String] = []
     var problems: [ExtractError] = []
+    var passedOver: [String] = []
     /// Directories entered, by device and inode, so that a link loop is walked once.
     private var visited = Set<[UInt64]>()
 
@@ -115,7 +140,8 @@ private struct DirectoryWalker {
             switch entry.st_mode & S_IFMT {
             case S_IFDIR: walk(path, prefix: prefix + name + "/")
             case S_IFREG where InputDiscovery.looksLikeLog(name): files.append(prefix + name)
-            case S_IFREG: continue
+            case S_IFREG:
+                if InputDiscovery.isNotLogByName(name) { passedOver.append(prefix + name) }
             default:
                 if InputDiscovery.looksLikeLog(name) {
                     problems.append(.unreadable(path: prefix + name, reason: "not a regular file; skipped"))

@@ -90,6 +90,14 @@ final class FileLoader {
         _ plan: FileLoader.Plan, _ started: Date, _ failure: FileFailure, totals: ReadTotals?, format: LogFormat?
     ) -> FileOutcome {
         let seconds = Date().timeIntervalSince(started)
+        if plan.input.fromDirectory, case .setup(.notALog(let firstLine)) = failure {
+            // Found beside the logs, and not one: pass it over without recording a failure.
+            return FileOutcome(
+                path: plan.registryPath, status: .skipped, format: nil, rows: 0, rejected: 0, skippedLines: 0,
+                bytes: totals?.rawBytes ?? 0, uncompressedBytes: totals?.decompressedBytes ?? 0, seconds: seconds,
+                message: "not a log (first line \(firstLine): neither JSON nor comma-separated); passed over",
+                exitCode: 0)
+        }
         let fingerprint = totals?.fingerprint ?? "unknown"
         let path = registryPath(plan, fingerprint: totals?.fingerprint)
         do {
@@ -144,8 +152,10 @@ private struct WriteSession {
         let readThread = WorkerThread(name: "phasecast-read") {
             ReadWorker.run(reader: handover.value, pool: pool, events: events, progress: progress)
         }
+        var parse = loader.options.parse
+        parse.fileTime = plan.stamp.map { $0.modifiedNanos / 1000 }
         let worker = ParseWorker(
-            forcedFormat: loader.options.format, options: loader.options.parse, keepRaw: loader.options.keepRaw,
+            forcedFormat: loader.options.format, options: parse, keepRaw: loader.options.keepRaw,
             events: events, pool: pool, output: messages, progress: progress)
         let parseThread = WorkerThread(name: "phasecast-parse") { worker.run() }
 
@@ -234,6 +244,7 @@ private struct WriteSession {
             }
             try connection.run("DELETE FROM request_minutes WHERE file_id = ?", [.integer(fileID)])
             try connection.run("DELETE FROM rejects WHERE file_id = ?", [.integer(fileID)])
+            try connection.run("DELETE FROM source_file_skips WHERE file_id = ?", [.integer(fileID)])
             return
         }
         try connection.run(
@@ -290,7 +301,7 @@ private struct WriteSession {
                 error = NULL,
                 bytes = ?, mtime_ns = ?, uncompressed_bytes = ?, compressed = ?, rows = ?, rejected = ?,
                 skipped = ?, raw_rows = ?, first_ts_us = ?, last_ts_us = ?, first_rowid = ?, last_rowid = ?,
-                loaded_at = ?, load_seconds = ?, run_id = ?, sample_rate = ?
+                loaded_at = ?, load_seconds = ?, run_id = ?, sample_rate = ?, warnings = ?, aggregated = ?
             WHERE file_id = ?
             """,
             [
@@ -302,14 +313,22 @@ private struct WriteSession {
                 totals.firstMicros.map { .integer($0) } ?? .null, totals.lastMicros.map { .integer($0) } ?? .null,
                 firstRowID.map { .integer($0) } ?? .null, lastRowID.map { .integer($0) } ?? .null,
                 .text(SourceFileRegistry.now()), .real(seconds), .integer(loader.runID),
-                .integer(options.sampleRate ?? plan.existing?.sampleRate ?? 1), .integer(fileID),
+                .integer(options.sampleRate ?? plan.existing?.sampleRate ?? 1),
+                totals.warnings.isEmpty ? .null : .text(totals.warnings.joined(separator: "\n")),
+                .integer(totals.format.isAggregate ? 1 : 0), .integer(fileID),
             ])
+        for (kind, lines) in totals.skippedByKind.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            try connection.run(
+                "INSERT INTO source_file_skips (file_id, kind, lines) VALUES (?, ?, ?)",
+                [.integer(fileID), .text(kind.rawValue), .integer(lines)])
+        }
         try connection.execute("COMMIT")
         let replaced = plan.existing?.holdsRows == true
         return FileOutcome(
             path: path, status: replaced ? .replaced : .loaded, format: totals.format.rawValue,
             rows: totals.rows, rejected: totals.rejected, skippedLines: totals.skipped, bytes: totals.read.rawBytes,
             uncompressedBytes: totals.read.decompressedBytes, seconds: Date().timeIntervalSince(started),
-            message: replaced ? "replaced the rows of its earlier content" : nil, exitCode: 0)
+            message: replaced ? "replaced the rows of its earlier content" : nil, exitCode: 0,
+            skippedKinds: SkipCount.list(totals.skippedByKind), warnings: totals.warnings)
     }
 }

@@ -1,3 +1,4 @@
+import LogFormats
 import PhasecastCore
 
 /// What happened to one input.
@@ -28,6 +29,10 @@ public struct FileOutcome: Sendable, Codable, Equatable {
     public var message: String?
     /// Exit status this outcome asks for (0 unless failed).
     public var exitCode: Int32
+    /// The skipped lines by kind, most first.
+    public var skippedKinds: [SkipCount] = []
+    /// What looked wrong about the file as a whole although it loaded.
+    public var warnings: [String] = []
 
     var exitStatus: ExitStatus { ExitStatus(rawValue: exitCode) ?? .software }
 }
@@ -43,4 +48,29 @@ public struct IngestReport: Sendable, Codable {
     public var exitCode: Int32
 
     public var exitStatus: ExitStatus { ExitStatus(rawValue: exitCode) ?? .software }
+}
+
+/// How many lines of one kind a file skipped.
+public struct SkipCount: Sendable, Codable, Equatable {
+    public var kind: String
+    public var lines: Int64
+
+    public init(kind: String, lines: Int64) {
+        self.kind = kind
+        self.lines = lines
+    }
+
+    /// The counts of `byKind`, most first, ties by name.
+    static func list(_ byKind: [SkipKind: Int64]) -> [SkipCount] {
+        byKind.map { SkipCount(kind: $0.key.rawValue, lines: $0.value) }.sorted {
+            ($0.lines, $1.kind) > ($1.lines, $0.kind)
+        }
+    }
+
+    /// "5 queued or unfinished, 3 guardrail-blocked".
+    public static func phrase(_ counts: [SkipCount]) -> String {
+        counts.map { count in
+            "\(count.lines) \(SkipKind(rawValue: count.kind)?.phrase ?? count.kind)"
+        }.joined(separator: ", ")
+    }
 }

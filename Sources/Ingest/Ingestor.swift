@@ -35,6 +35,13 @@ public struct Ingestor {
             do {
                 let found = try InputDiscovery.discover([argument])
                 inputs += found.files
+                for path in found.passedOver {
+                    let outcome = FileOutcome(
+                        path: path, status: .skipped, format: nil, rows: 0, rejected: 0, skippedLines: 0, bytes: 0,
+                        uncompressedBytes: 0, seconds: 0, message: "not a log by its name; passed over", exitCode: 0)
+                    outcomes.append(outcome)
+                    log(Self.summary(outcome))
+                }
                 for problem in found.problems {
                     outcomes.append(Self.unreadable(problem.path, problem))
                     log("FAILED   \(problem.description)")
@@ -205,8 +212,11 @@ public struct Ingestor {
             let rate = outcome.seconds > 0 ? Double(outcome.rows) / outcome.seconds : 0
             var text = outcome.status == .loaded ? "loaded   " : "replaced "
             text += "\(outcome.path) (\(outcome.format ?? "?"), \(outcome.rows) rows, \(outcome.rejected) rejected"
-            if outcome.skippedLines > 0 { text += ", \(outcome.skippedLines) skipped" }
+            if outcome.skippedLines > 0 {
+                text += ", skipped: " + SkipCount.phrase(outcome.skippedKinds)
+            }
             text += String(format: ", %.2f s, ", outcome.seconds) + ProgressLine.compact(rate) + " rows/s)"
+            for warning in outcome.warnings { text += "\nWARNING  \(outcome.path): \(warning)" }
             return text
         case .skipped:
             return "skipped  \(outcome.path): \(outcome.message ?? "already loaded")"

@@ -66,13 +66,22 @@ struct ParseWorker {
         } else if firstLines.isEmpty {
             format = .csv  // an empty file: nothing to parse, any format will do
         } else {
-            let detected = firstLines.withUnsafeBufferPointers { FormatDetector.detect(lines: $0) }
-            guard let detected else {
-                let shown = firstLines[0].withUnsafeBytes { ByteParsing.display($0, limit: 80) }
-                output.push(.failed(.setup(.undetected(firstLine: shown))))
+            let detection = firstLines.withUnsafeBufferPointers { FormatDetector.classify(lines: $0) }
+            let shown = firstLines[0].withUnsafeBytes { ByteParsing.display($0, limit: 80) }
+            switch detection {
+            case .format(let detected): format = detected
+            case .ambiguous(let formats):
+                output.push(.failed(.setup(.ambiguous(formats: formats.map(\.rawValue), firstLine: shown))))
+                return
+            case .unknown:
+                let looksStructured = firstLines[0].withUnsafeBytes { line in
+                    let trimmed = ByteParsing.trimmed(line)
+                    return trimmed.count > 0 && (trimmed[0] == UInt8(ascii: "{") || trimmed.contains(UInt8(ascii: ",")))
+                }
+                output.push(
+                    .failed(.setup(looksStructured ? .undetected(firstLine: shown) : .notALog(firstLine: shown))))
                 return
             }
-            format = detected
         }
         if firstLines.isEmpty {
             // No lines at all: finish without a parser.
@@ -96,6 +105,11 @@ struct ParseWorker {
         case .csv(var parser): run.stream(&parser, head: head, totals: totals)
         case .json(var parser): run.stream(&parser, head: head, totals: totals)
         case .mooncake(var parser): run.stream(&parser, head: head, totals: totals)
+        case .mapped(var parser): run.stream(&parser, head: head, totals: totals)
+        case .sglang(var parser): run.stream(&parser, head: head, totals: totals)
+        case .otlp(var parser): run.stream(&parser, head: head, totals: totals)
+        case .cloudwatch(var parser): run.stream(&parser, head: head, totals: totals)
+        case .usage(var parser): run.stream(&parser, head: head, totals: totals)
         }
     }
 
@@ -139,6 +153,7 @@ extension ParseWorker {
         var rows: Int64 = 0
         var rejected: Int64 = 0
         var skipped: Int64 = 0
+        var skippedByKind: [SkipKind: Int64] = [:]
         var firstMicros = Int64.max
         var lastMicros = Int64.min
         var fileError: String?
@@ -169,7 +184,7 @@ extension ParseWorker {
         }
 
         @inline(__always)
-        private mutating func accept(_ request: ParsedRequest) {
+        private mutating func accept(_ request: ParsedRequest, keepRaw rawRow: Bool = true) {
             rows += 1
             if request.micros < firstMicros { firstMicros = request.micros }
             if request.micros > lastMicros { lastMicros = request.micros }
@@ -178,7 +193,7 @@ extension ParseWorker {
                 sendNewModels()
                 send(.rollups(rollups.drain()))
             }
-            if keepRaw {
+            if keepRaw && rawRow {
                 batch.append(request)
                 if batch.count == ParseWorker.requestBatchSize {
                     sendNewModels()
@@ -217,19 +232,39 @@ extension ParseWorker {
         ) {
             if line.count == 0 || (ByteParsing.isBlank(line)) { return }
             switch parser.parse(line, number: number, into: &request, models: &models) {
-            case .accepted:
-                let ceiling = worker.options.maxTokensPerRequest
-                if request.prompt > ceiling || request.output > ceiling {
-                    let what = request.prompt > ceiling ? "\(request.prompt) prompt" : "\(request.output) output"
-                    reject(number, "\(what) tokens are over the plausibility limit of \(ceiling) per request", line)
-                } else {
-                    accept(request)
+            case .accepted: acceptPlausible(request, line)
+            case .acceptedSeveral:
+                acceptPlausible(request, line)
+                for extra in parser.takeExtraRequests() { acceptPlausible(extra, line) }
+            case .aggregated:
+                for aggregate in parser.takeAggregates() {
+                    aggregate.spreadEvenly { acceptPlausible($0, line, keepRaw: false) }
                 }
             case .ignored, .deferred: break
-            case .skipped: skipped += 1
+            case .skipped(let kind): skip(kind)
             case .rejected(let reason): reject(number, reason, line)
             case .fileError(let message): fileError = message
             }
+        }
+
+        /// Accepts a request under the plausibility ceiling, rejects it above. Requests spread
+        /// from usage totals have no raw row (`keepRaw: false`): they were never logged one by one.
+        @inline(__always)
+        private mutating func acceptPlausible(
+            _ request: ParsedRequest, _ line: UnsafeRawBufferPointer, keepRaw: Bool = true
+        ) {
+            let ceiling = worker.options.maxTokensPerRequest
+            if request.prompt > ceiling || request.output > ceiling {
+                let what = request.prompt > ceiling ? "\(request.prompt) prompt" : "\(request.output) output"
+                reject(request.line, "\(what) tokens are over the plausibility limit of \(ceiling) per request", line)
+            } else {
+                accept(request, keepRaw: keepRaw)
+            }
+        }
+
+        private mutating func skip(_ kind: SkipKind) {
+            skipped += 1
+            skippedByKind[kind, default: 0] += 1
         }
 
         /// Parses what the splitter yields until the current chunk is used up (or, with
@@ -293,7 +328,7 @@ extension ParseWorker {
             }
             guard let endTotals, writerListening else { return }
             for held in parser.finish(models: &models) { accept(held) }
-            finish(totals: endTotals)
+            finish(totals: endTotals, warnings: parser.fileWarnings(rows: rows))
         }
 
         /// Ends a file that had no lines.
@@ -316,7 +351,7 @@ extension ParseWorker {
             }
         }
 
-        private mutating func finish(totals: ReadTotals) {
+        private mutating func finish(totals: ReadTotals, warnings: [String] = []) {
             if rollups.overflowed {
                 send(
                     .failed(.content("a 64-bit sum of a minute rollup overflowed; token counts are implausibly large")))
@@ -331,6 +366,7 @@ extension ParseWorker {
                 .finished(
                     ParseTotals(
                         format: format, read: totals, rows: rows, rejected: rejected, skipped: skipped,
+                        skippedByKind: skippedByKind, warnings: warnings,
                         firstMicros: rows > 0 ? firstMicros : nil, lastMicros: rows > 0 ? lastMicros : nil,
                         sampleRejects: sampleRejects)))
         }

@@ -150,6 +150,9 @@ struct SourceFileRegistry {
                 return
             }
             try connection.run(
+                "DELETE FROM source_file_skips WHERE file_id IN (SELECT file_id FROM source_files WHERE path = ?)",
+                [.text(path)])
+            try connection.run(
                 """
                 INSERT INTO source_files (path, fingerprint, raw_fingerprint, format, status, error, bytes,
                     uncompressed_bytes, compressed, rows, rejected, skipped, raw_rows, loaded_at, load_seconds, run_id)
@@ -159,7 +162,7 @@ struct SourceFileRegistry {
                     status = 'failed', error = excluded.error, bytes = excluded.bytes,
                     uncompressed_bytes = excluded.uncompressed_bytes, compressed = excluded.compressed,
                     rows = 0, rejected = 0, skipped = 0, raw_rows = 0, first_ts_us = NULL, last_ts_us = NULL,
-                    first_rowid = NULL, last_rowid = NULL, loaded_at = excluded.loaded_at,
+                    first_rowid = NULL, last_rowid = NULL, warnings = NULL, loaded_at = excluded.loaded_at,
                     load_seconds = excluded.load_seconds, run_id = excluded.run_id
                 """,
                 [

@@ -57,6 +57,10 @@ struct ParseTotals: Sendable {
     var rows: Int64
     var rejected: Int64
     var skipped: Int64
+    /// The skipped lines by kind; the counts add up to `skipped`.
+    var skippedByKind: [SkipKind: Int64]
+    /// Warnings about the file as a whole (a reading that looks implausible).
+    var warnings: [String]
     var firstMicros: Int64?
     var lastMicros: Int64?
     /// The first few rejects, for messages.

@@ -188,6 +188,15 @@ public enum ByteParsing {
         return memcmp(base, text.utf8Start, bytes.count) == 0
     }
 
+    /// True when the bytes equal `other` exactly.
+    public static func equals(_ bytes: UnsafeRawBufferPointer, _ other: [UInt8]) -> Bool {
+        guard bytes.count == other.count else { return false }
+        return other.withUnsafeBytes { stored in
+            guard let a = bytes.baseAddress, let b = stored.baseAddress else { return true }
+            return memcmp(a, b, bytes.count) == 0
+        }
+    }
+
     /// A short, printable rendering of a field for reject reasons.
     public static func display(_ bytes: UnsafeRawBufferPointer, limit: Int = 40) -> String {
         let cut = UnsafeRawBufferPointer(rebasing: bytes[0..<min(bytes.count, limit)])

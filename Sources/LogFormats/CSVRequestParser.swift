@@ -79,7 +79,12 @@ public struct CSVRequestParser: LogLineParser {
             timestampStyle = .iso
         case .mapped:
             formatName = "csv"
-            timestampStyle = options.timestampUnit.map { .epoch($0) } ?? .iso
+            // With --start the mapped times are offsets from it (seconds unless --ts-format says).
+            if let start = options.start {
+                timestampStyle = .relative(options.timestampUnit ?? .seconds, start: start)
+            } else {
+                timestampStyle = options.timestampUnit.map { .epoch($0) } ?? .iso
+            }
         }
     }
 

@@ -117,6 +117,7 @@ public enum FieldReading {
         case .seconds, .auto: "seconds"
         case .milliseconds: "milliseconds"
         case .microseconds: "microseconds"
+        case .nanoseconds: "nanoseconds"
         }
     }
 }

@@ -100,6 +100,17 @@ public struct JSONPath {
     @inlinable
     public func isArrayElement(_ index: Int) -> Bool { lengths[index] < 0 }
 
+    /// The 0-based position of the array element at `index` in its array (only for array elements).
+    @inlinable
+    public func elementIndex(_ index: Int) -> Int { starts[index] }
+
+    /// The key names from the top level down, with array elements as `[]`, joined by dots.
+    public func dotted() -> String {
+        (0..<depth).map { index in
+            key(index).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+        }.joined(separator: ".")
+    }
+
     /// Whether the component at `index` is the key `name`.
     @inlinable @inline(__always)
     public func component(_ index: Int, is name: StaticString) -> Bool {
@@ -221,7 +232,9 @@ public final class JSONLineScanner {
                 closedEmpty = true
             } else {
                 if inArray {
+                    // An element has no key; its slot counts the elements instead.
                     lengths[level - 1] = -1
+                    starts[level - 1] += 1
                 } else {
                     guard line[i] == UInt8(ascii: "\"") else { return .unexpected(byte: line[i], at: i) }
                     guard let keyEnd = stringEnd(base, n, from: i + 1) else { return .unterminated(at: n) }
@@ -237,6 +250,7 @@ public final class JSONLineScanner {
                 if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") {
                     guard level < Self.maxDepth else { return .tooDeep }
                     containerIsArray[level] = c == UInt8(ascii: "[")
+                    starts[level] = -1
                     level += 1
                     i += 1
                     atContainerStart = true

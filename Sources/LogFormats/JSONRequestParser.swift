@@ -38,8 +38,9 @@ public struct JSONRequestParser: LogLineParser {
         let failed = signalsFailure(&fields)
         guard let tokens else {
             if let reason { return .rejected(reason) }
-            // No usage at all: a failed request carries nothing to count.
-            return failed ? .skipped : .rejected(missingUsageReason)
+            // No usage at all: say what kind of record it is, or reject it.
+            if let kind = notServed(&fields, failed: failed) { return .skipped(kind) }
+            return .rejected(missingUsageReason)
         }
         guard FieldReading.checkCached(tokens.cached, prompt: tokens.prompt, reason: &reason) else {
             return .rejected(reason ?? "cached tokens exceed the prompt tokens")
@@ -50,7 +51,11 @@ public struct JSONRequestParser: LogLineParser {
         let modelSlot = flavor == .bedrock ? fields.modelId : fields.model
         let model: Int32
         if let value = modelSlot.value(in: line), value.kind == .string {
-            model = value.hasEscapes ? models.index(of: value.text()) : models.index(of: value.bytes)
+            if flavor == .bedrock, let id = BedrockModelID.fromARN(value.text()) {
+                model = models.index(of: id)
+            } else {
+                model = value.hasEscapes ? models.index(of: value.text()) : models.index(of: value.bytes)
+            }
         } else {
             model = models.index(of: options.defaultModel)
         }
@@ -172,6 +177,30 @@ public struct JSONRequestParser: LogLineParser {
             reason = "no startTime"
             return nil
         }
+    }
+
+    /// The kind of a record without usage that is not a served request, or nil when it should
+    /// have had usage: a guardrail block, a Responses record logged while queued or in progress,
+    /// a cancelled one, a failed one, a batch line whose response has no body.
+    private func notServed(_ f: inout JSONUsageFields, failed: Bool) -> SkipKind? {
+        if let action = f.guardrailAction.value(in: f.line), ByteParsing.equalsIgnoringCase(action.bytes, "INTERVENED")
+        {
+            return .guardrailBlocked
+        }
+        if let status = f.status.value(in: f.line), status.kind == .string {
+            switch RequestStatusText.outcome(status.bytes) {
+            case .unfinished: return .unfinished
+            case .cancelled: return .cancelled
+            case .failed, .served: break
+            }
+        }
+        if let type = f.resultType.value(in: f.line), type.kind == .string {
+            if ByteParsing.equals(type.bytes, "canceled") || ByteParsing.equals(type.bytes, "expired") {
+                return .cancelled
+            }
+        }
+        if failed { return .failed }
+        return nil
     }
 
     /// Whether the record says the request failed: an error object, a non-2xx status code,

@@ -73,6 +73,8 @@ struct JSONUsageFields: JSONVisitor {
     var errorCode = Slot()
     /// A top-level `error` that is not null.
     var hasError = false
+    /// Bedrock's `amazon-bedrock-guardrailAction`, anywhere in the record.
+    var guardrailAction = Slot()
 
     mutating func visit(_ path: JSONPath, _ value: JSONValue) {
         let depth = path.depth
@@ -141,6 +143,10 @@ struct JSONUsageFields: JSONVisitor {
         case 25:
             if path.lastKey(is: "cacheWriteInputTokenCount") {
                 cacheWriteInputTokenCount.offer(value, depth: depth, line: line)
+            }
+        case 30:
+            if path.lastKey(is: "amazon-bedrock-guardrailAction") {
+                guardrailAction.offer(value, depth: depth, line: line)
             }
         case 27:
             if path.lastKey(is: "cache_creation_input_tokens") {

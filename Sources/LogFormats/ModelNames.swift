@@ -68,6 +68,13 @@ public struct ModelNames: Sendable {
         return String(cleaned)
     }
 
+    /// The index of the model a JSON value names, or of `fallback` when the value is absent or
+    /// not a string.
+    public mutating func index(of value: JSONValue?, orElse fallbackName: String) -> Int32 {
+        guard let value, value.kind == .string else { return index(of: fallbackName) }
+        return value.hasEscapes ? index(of: value.text()) : index(of: value.bytes)
+    }
+
     /// The index of the model named `name`.
     public mutating func index(of name: String) -> Int32 {
         var copy = name
@@ -82,5 +89,22 @@ public struct ModelNames: Sendable {
             guard let start = storedBytes.baseAddress else { return false }
             return JSONPath.sameBytes(start, candidate, bytes.count)
         }
+    }
+}
+
+/// Bedrock model ids as logged: a plain id (`anthropic.claude-3-5-haiku-20241022-v1:0`), or an
+/// ARN of a foundation model, an inference profile or a provisioned model.
+public enum BedrockModelID {
+    /// Geographic prefixes of cross-region inference profiles (`us.anthropic.…`).
+    static let regionPrefixes = ["us.", "eu.", "apac.", "global.", "us-gov.", "jp.", "au.", "ca."]
+
+    /// The model id an ARN names, without the account, region and cross-region prefix
+    /// (`arn:aws:bedrock:us-east-1:111122223333:inference-profile/us.anthropic.claude-…` →
+    /// `anthropic.claude-…`); nil when `text` is not an ARN.
+    public static func fromARN(_ text: String) -> String? {
+        guard text.hasPrefix("arn:"), let slash = text.lastIndex(of: "/") else { return nil }
+        var id = String(text[text.index(after: slash)...])
+        if let prefix = regionPrefixes.first(where: { id.hasPrefix($0) }) { id.removeFirst(prefix.count) }
+        return id.isEmpty ? nil : id
     }
 }

@@ -4,6 +4,11 @@ import PhasecastCore
 public struct ParseOptions: Sendable {
     /// Start of the trace, for formats whose timestamps are offsets (`--start`), UTC µs.
     public var start: Int64?
+    /// When the file was last modified, UTC µs: the time of records that carry none of their own
+    /// (Anthropic Message Batches results, bare response bodies) when `--start` is not given.
+    public var fileTime: Int64?
+    /// Where JSON lines keep a request's fields (`--map` given for a JSON file).
+    public var jsonMap: JSONRecordSpec?
     /// Model name for formats without a model field (`--model`).
     public var defaultModel: String
     /// Column mapping of the generic `csv` format (`--map`).
@@ -101,6 +106,12 @@ public enum FormatSetupError: PhasecastError, Equatable, Sendable {
     case missingColumns(format: String, missing: [String], header: [String])
     /// Format detection found nothing it knows.
     case undetected(firstLine: String)
+    /// The first line is neither a JSON object nor comma-separated: notes, a manifest, a TSV.
+    case notALog(firstLine: String)
+    /// More than one format fits the file's first lines.
+    case ambiguous(formats: [String], firstLine: String)
+    /// `--start` was given for a format whose times are absolute, which would ignore it.
+    case startNotUsed(format: String)
 
     public var description: String {
         switch self {
@@ -115,14 +126,21 @@ public enum FormatSetupError: PhasecastError, Equatable, Sendable {
                 + "(header: \(header.joined(separator: ",")))"
         case .undetected(let firstLine):
             "could not tell the log format from the first line (\(firstLine)); pass --format NAME"
+        case .notALog(let firstLine):
+            "not a log: the first line (\(firstLine)) is neither a JSON object nor comma-separated; pass --format NAME if it is one"
+        case .ambiguous(let formats, let firstLine):
+            "the first line (\(firstLine)) fits more than one format (\(formats.joined(separator: " and "))); "
+                + "reading it as the wrong one would count wrong tokens: pass --format \(formats.joined(separator: " or --format "))"
+        case .startNotUsed(let format):
+            "--start applies to relative traces and records without a time; \(format) records carry absolute times, so --start would be ignored: leave it out"
         }
     }
 
     /// Missing or wrong options are a usage error; a file the options cannot read is bad data.
     public var exitStatus: ExitStatus {
         switch self {
-        case .needsStart, .badMap, .needsMap: .usage
-        case .missingColumns, .undetected: .dataError
+        case .needsStart, .badMap, .needsMap, .startNotUsed: .usage
+        case .missingColumns, .undetected, .ambiguous, .notALog: .dataError
         }
     }
 }

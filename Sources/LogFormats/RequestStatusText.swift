@@ -17,4 +17,25 @@ public enum RequestStatusText {
         for word in failureWords where ByteParsing.equalsIgnoringCase(bytes, word) { return .failed }
         return .ok
     }
+
+    /// What a status says became of a request.
+    public enum Outcome: Sendable, Equatable {
+        case served
+        case failed
+        /// Logged before it finished: queued, in progress.
+        case unfinished
+        case cancelled
+    }
+
+    /// The outcome a status word or code states: `queued`, `in_progress`, `pending`, `running`
+    /// are unfinished; `cancelled`, `canceled`, `expired` cancelled; other failure words and HTTP
+    /// 400–599 failed; anything else (`completed`, `succeeded`, `200`, empty) served.
+    public static func outcome(_ raw: UnsafeRawBufferPointer) -> Outcome {
+        let bytes = ByteParsing.trimmed(raw)
+        let unfinished: [StaticString] = ["queued", "in_progress", "in progress", "pending", "running", "started"]
+        for word in unfinished where ByteParsing.equalsIgnoringCase(bytes, word) { return .unfinished }
+        let cancelled: [StaticString] = ["cancelled", "canceled", "expired", "cancelling"]
+        for word in cancelled where ByteParsing.equalsIgnoringCase(bytes, word) { return .cancelled }
+        return interpret(bytes) == .failed ? .failed : .served
+    }
 }

@@ -5,6 +5,8 @@ public enum TimeUnit: String, Sendable, CaseIterable {
     case seconds = "s"
     case milliseconds = "ms"
     case microseconds = "us"
+    /// Nanoseconds (OpenTelemetry's `startTimeUnixNano`); below a microsecond is dropped.
+    case nanoseconds = "ns"
     /// Chosen per value by magnitude (for absolute epoch values only).
     case auto
 
@@ -14,6 +16,7 @@ public enum TimeUnit: String, Sendable, CaseIterable {
         case .seconds, .auto: 6
         case .milliseconds: 3
         case .microseconds: 0
+        case .nanoseconds: -3
         }
     }
 }
@@ -176,7 +179,11 @@ public enum TimestampParsing {
     /// Reads an offset from the start of a trace (`82`, `3.5`, `"82"`) in `unit` as microseconds;
     /// nil when malformed or negative.
     public static func relativeOffset(_ raw: UnsafeRawBufferPointer, unit: TimeUnit) -> Int64? {
-        guard let value = ByteParsing.scaledDecimal(raw, scaleDigits: unit.scaleDigits), value >= 0 else {
+        let scaled =
+            unit.scaleDigits >= 0
+            ? ByteParsing.scaledDecimal(raw, scaleDigits: unit.scaleDigits)
+            : ByteParsing.scaledDecimal(raw, scaleDigits: 0).map { $0 / 1000 }
+        guard let value = scaled, value >= 0 else {
             return nil
         }
         return value

@@ -40,7 +40,7 @@ struct IngestCommand: ParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Start of the trace, for formats whose timestamps are offsets (burstgpt, mooncake).",
+            "Start of the trace, for formats whose timestamps are offsets (burstgpt, mooncake, a mapped csv), and the time of records without one (Anthropic batch results and bodies, Gemini responses); refused for formats with absolute times.",
             valueName: "ISO 8601 instant"))
     var start: String?
 
@@ -50,14 +50,14 @@ struct IngestCommand: ParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Columns of the csv format: ts=COL,prompt=COL,output=COL[,cached=COL][,model=COL][,status=COL]; COL is a header name or a 1-based number.",
+            "Fields of the csv format. CSV: ts=COL,prompt=COL,output=COL[,cached=COL][,model=COL][,status=COL], COL a header name or a 1-based number. JSON lines: the same keys with dotted paths (ts=request.request_received_ms,prompt=request.input_tokens,…), a sum as a+b, uncached=PATH instead of prompt when cached tokens are not in it, id=PATH to merge repeats, where=PATH:VALUE[|VALUE] to keep only matching lines.",
             valueName: "mapping"))
     var map: String?
 
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Timestamp format of the csv format (iso, s, ms, us; default iso), or the unit of offsets in relative traces.",
+            "Timestamp format of the csv format (iso, s, ms, us, ns; default iso), or the unit of offsets in relative traces and with --start.",
             valueName: "format"))
     var tsFormat: String?
 
@@ -134,11 +134,14 @@ struct IngestCommand: ParsableCommand {
                 "unknown format '\(format)'; expected auto or one of \(LogFormat.allCases.map(\.rawValue).joined(separator: ", "))"
             )
         }
+        if start != nil, let forced = LogFormat(rawValue: format), !forced.acceptsStart {
+            throw ValidationError(FormatSetupError.startNotUsed(format: forced.rawValue).description)
+        }
         if format == LogFormat.csv.rawValue && map == nil {
             throw ValidationError("--format csv needs --map ts=COLUMN,prompt=COLUMN,output=COLUMN")
         }
-        if let tsFormat, tsFormat != "iso" && TimeUnit(rawValue: tsFormat) == nil {
-            throw ValidationError("--ts-format must be iso, s, ms or us (got '\(tsFormat)')")
+        if let tsFormat, tsFormat != "iso" && (TimeUnit(rawValue: tsFormat) == nil || tsFormat == "auto") {
+            throw ValidationError("--ts-format must be iso, s, ms, us or ns (got '\(tsFormat)')")
         }
         if let start, Self.instant(start) == nil {
             throw ValidationError("--start '\(start)' is not an ISO 8601 instant such as 2025-01-01T00:00:00Z")
@@ -163,7 +166,7 @@ struct IngestCommand: ParsableCommand {
         _ = rate
         if wait < 0 { throw ValidationError("--wait must be 0 or more seconds") }
         if inputs.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be read only once") }
-        if let map { _ = try ColumnMap(parsing: map) }
+        if let map { _ = try JSONRecordSpec(parsingMap: map, timeUnit: nil) }
     }
 
     /// Reads `1%`, `0.5 %` or `0.01` as a fraction.
@@ -190,8 +193,13 @@ struct IngestCommand: ParsableCommand {
     func options() throws -> IngestOptions {
         var parse = ParseOptions(defaultModel: model)
         parse.start = start.flatMap(Self.instant)
-        parse.columnMap = try map.map { try ColumnMap(parsing: $0) }
         parse.timestampUnit = tsFormat.flatMap { $0 == "iso" ? nil : TimeUnit(rawValue: $0) }
+        if let map {
+            // One mapping serves CSV files (columns) and JSON lines (dotted paths); the keys
+            // only JSON has leave the column mapping out.
+            parse.columnMap = try? ColumnMap(parsing: map)
+            parse.jsonMap = try JSONRecordSpec(parsingMap: map, timeUnit: parse.timestampUnit)
+        }
         parse.cacheBlockTokens = cacheBlockTokens
         parse.cacheCapacityBlocks = cacheBlocks
         parse.maxTokensPerRequest = maxTokensPerRequest

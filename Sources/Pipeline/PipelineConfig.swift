@@ -60,8 +60,11 @@ public struct SynthSettings: Sendable, Equatable {
     public var scale = 1.0
 }
 
-/// `[ingest]`: which logs to load.
+/// `[ingest]`: which logs to load. Its keys describe one set of logs; `[[ingest.sources]]`
+/// add more, each taking the `[ingest]` keys it does not set itself, so that one nightly
+/// pipeline loads several stacks' logs.
 public struct IngestSettings: Sendable, Equatable {
+    /// The logs the `[ingest]` table names itself (empty when only sources name logs).
     public var paths: [String]
     public var format = "auto"
     public var model: String?
@@ -71,6 +74,33 @@ public struct IngestSettings: Sendable, Equatable {
     /// The logs hold 1 in this many requests (nil: each file keeps the rate it was loaded with,
     /// 1 when new).
     public var sampleRate: Int?
+    /// Start of relative traces, and the time of records without one (ISO 8601).
+    public var start: String?
+    /// The csv format's mapping (columns, or dotted paths for JSON lines).
+    public var map: String?
+    /// iso, s, ms, us or ns.
+    public var tsFormat: String?
+    /// Keep only rollups, not raw request rows.
+    public var noRaw = false
+    /// Raw rows older than this many days before the newest request are deleted.
+    public var rawRetentionDays: Int?
+    /// Simulated prefix-cache capacity (Mooncake/RAGPulse), in blocks.
+    public var cacheBlocks: Int?
+    /// Tokens per prefix-cache block (Mooncake).
+    public var cacheBlockTokens: Int?
+    /// `[[ingest.sources]]`, each with the `[ingest]` keys it does not set filled in.
+    public var sources: [IngestSettings] = []
+
+    public init(paths: [String]) {
+        self.paths = paths
+    }
+
+    /// Every set of logs to load in turn: `[ingest]`'s own paths first, then each source.
+    public var runs: [IngestSettings] {
+        var own = self
+        own.sources = []
+        return (paths.isEmpty ? [] : [own]) + sources
+    }
 }
 
 /// `[[profiles]]`: how the models matching a pattern are served.
@@ -185,15 +215,20 @@ extension PipelineConfig {
 
         var ingest: IngestSettings?
         if var table = try top.table("ingest") {
-            guard let paths = try table.strings("paths"), !paths.isEmpty else {
-                throw table.error("paths", "required: the log files or directories to load")
+            var settings = try Self.ingestKeys(&table, inheriting: IngestSettings(paths: []))
+            for var source in try table.tables("sources") {
+                var inherited = settings
+                inherited.paths = []
+                let read = try Self.ingestKeys(&source, inheriting: inherited)
+                guard !read.paths.isEmpty else {
+                    throw source.error("paths", "required: the log files or directories of this source")
+                }
+                try source.rejectUnknownKeys()
+                settings.sources.append(read)
             }
-            var settings = IngestSettings(paths: paths)
-            settings.format = try table.string("format") ?? settings.format
-            settings.model = try table.string("model")
-            settings.maxRejectRate = try table.number("max_reject_rate", in: 0...1)
-            settings.maxTokensPerRequest = try table.integer("max_tokens_per_request", in: 1...2_147_483_647)
-            settings.sampleRate = try table.integer("sample_rate", in: 1...1_000_000)
+            if settings.paths.isEmpty && settings.sources.isEmpty {
+                throw table.error("paths", "required: the log files or directories to load (or [[ingest.sources]])")
+            }
             try table.rejectUnknownKeys()
             ingest = settings
         }
@@ -371,6 +406,44 @@ extension PipelineConfig {
             file: file, name: name, database: database, reports: reports, synth: synth, ingest: ingest,
             utcOffset: utcOffset,
             profiles: profiles, forecast: forecast, plan: plan, scenarios: scenarios, fleet: fleet, lines: lines)
+    }
+
+    /// Reads the keys one set of logs may set, the others taken from `base`.
+    static func ingestKeys(
+        _ table: inout TableReader, inheriting base: IngestSettings
+    ) throws(ConfigError)
+        -> IngestSettings
+    {
+        var settings = base
+        settings.paths = try table.strings("paths") ?? []
+        settings.format = try table.string("format") ?? base.format
+        settings.model = try table.string("model") ?? base.model
+        settings.maxRejectRate = try table.number("max_reject_rate", in: 0...1) ?? base.maxRejectRate
+        settings.maxTokensPerRequest =
+            try table.integer("max_tokens_per_request", in: 1...2_147_483_647) ?? base.maxTokensPerRequest
+        settings.sampleRate = try table.integer("sample_rate", in: 1...1_000_000) ?? base.sampleRate
+        if let start = try table.string("start") {
+            guard start.count >= 10, Self.isDate(String(start.prefix(10))) else {
+                throw table.error(
+                    "start", "expected an ISO 8601 instant like \"2025-01-01T00:00:00Z\", got \"\(start)\"")
+            }
+            settings.start = start
+        }
+        settings.map = try table.string("map") ?? base.map
+        if let tsFormat = try table.string("ts_format") {
+            guard ["iso", "s", "ms", "us", "ns"].contains(tsFormat) else {
+                throw table.error("ts_format", "expected \"iso\", \"s\", \"ms\", \"us\" or \"ns\", got \"\(tsFormat)\"")
+            }
+            settings.tsFormat = tsFormat
+        }
+        settings.noRaw = try table.bool("no_raw") ?? base.noRaw
+        settings.rawRetentionDays = try table.integer("raw_retention_days", in: 0...36_500) ?? base.rawRetentionDays
+        if settings.noRaw && settings.rawRetentionDays != nil {
+            throw table.error("raw_retention_days", "no_raw keeps no raw rows, so there is nothing to prune")
+        }
+        settings.cacheBlocks = try table.integer("cache_blocks", in: 1...1_000_000_000) ?? base.cacheBlocks
+        settings.cacheBlockTokens = try table.integer("cache_block_tokens", in: 1...1_000_000) ?? base.cacheBlockTokens
+        return settings
     }
 
     static func isDate(_ text: String) -> Bool {

@@ -184,6 +184,19 @@ extension CapacityReport {
                 + q.rejectReasons.map { "\($0.count) × \(MarkdownText.escape($0.reason))" }.joined(separator: "; ")
         }
         md += " (all in the `v_rejects` view).\n"
+        if !q.skippedLines.isEmpty {
+            md +=
+                "- Skipped lines (well-formed, not served requests; not counted as rejects): "
+                + q.skippedLines.map { "\($0.lines) \(MarkdownText.escape($0.kind))" }
+                .joined(separator: ", ") + " (per file in `source_file_skips`).\n"
+        }
+        if q.aggregatedFiles > 0 {
+            md +=
+                "- Usage aggregates: \(q.aggregatedFiles) file\(q.aggregatedFiles == 1 ? " holds" : "s hold") usage totals (the OpenAI Usage API's buckets), not requests; each total is spread evenly over its bucket as requests of equal size, so their days are exact but their intraday peaks and length mix are not measured (`source_files.aggregated`).\n"
+        }
+        for warning in q.fileWarnings {
+            md += "- Warning, \(MarkdownText.code(warning.path)): \(MarkdownText.escape(warning.warning)).\n"
+        }
         for sampled in q.sampledFiles {
             md +=
                 "- Sampled logs: \(sampled.files) file\(sampled.files == 1 ? "" : "s") hold 1 in \(sampled.rate) requests; every count, token and GPU-hour from them is multiplied by \(sampled.rate) (their raw rows stay as logged).\n"

@@ -215,6 +215,12 @@ public struct DataQuality: Sendable, Equatable {
     public var seedSources: [(gpu: String, source: String, priceSource: String)]
     /// Loaded files by sample rate (1 in N requests logged), for rates above 1.
     public var sampledFiles: [(rate: Int64, files: Int)] = []
+    /// Well-formed lines that are not served requests, by kind as the report words it, most first.
+    public var skippedLines: [(kind: String, lines: Int64)] = []
+    /// Loaded files of usage totals rather than requests.
+    public var aggregatedFiles = 0
+    /// What looked wrong about loaded files as a whole.
+    public var fileWarnings: [(path: String, warning: String)] = []
 
     public init(
         filesLoaded: Int, failedFiles: [(path: String, error: String, earlierRowsKept: Bool)], rejectedLines: Int,

@@ -9,8 +9,8 @@ import Planning
 /// `phasecast run --check` verifies, before synth or ingest start.
 public struct CheckedPipeline: Sendable {
     public var config: PipelineConfig
-    /// The log format to read (nil: detect it per file).
-    public var ingestFormat: LogFormat?
+    /// The sets of logs to load, in order, each checked as `phasecast ingest` checks its options.
+    public var ingestRuns: [IngestRun] = []
     public var utcOffsetMinutes: Int?
     /// The pipeline's `[[profiles]]`, as the profile table holds them; nil when it declares none.
     public var profiles: [StoredProfile]?
@@ -25,15 +25,7 @@ public struct CheckedPipeline: Sendable {
     /// dotted key and the valid choices.
     public init(_ config: PipelineConfig, catalog: Catalog) throws {
         self.config = config
-        if let ingest = config.ingest, ingest.format != "auto" {
-            guard let format = LogFormat(rawValue: ingest.format) else {
-                throw config.error(
-                    "ingest.format",
-                    "unknown format \"\(ingest.format)\"; expected \"auto\" or one of \(LogFormat.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))"
-                )
-            }
-            ingestFormat = format
-        }
+        ingestRuns = try IngestRun.all(config)
         if let offset = config.utcOffset {
             guard let minutes = UTCOffset.parse(offset) else {
                 throw config.error(

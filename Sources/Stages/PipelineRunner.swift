@@ -91,26 +91,39 @@ public struct PipelineRunner {
                 return (.ok, try SyntheticLogWriter(fleet: fleet, directory: synth.out).writeReporting().line)
             }
         }
-        if let ingest = config.ingest {
+        if !pipeline.ingestRuns.isEmpty {
             stage("ingest") {
-                var parse = ParseOptions(defaultModel: ingest.model ?? "unknown")
-                parse.cacheBlockTokens = PrefixCacheSimulator.defaultBlockTokens
-                if let ceiling = ingest.maxTokensPerRequest { parse.maxTokensPerRequest = Int64(ceiling) }
-                let options = IngestOptions(
-                    databasePath: config.database, inputs: ingest.paths, format: pipeline.ingestFormat, parse: parse,
-                    keepRaw: true, rawRetentionDays: nil, maxRejectRate: ingest.maxRejectRate ?? 0.01,
-                    standardInputName: nil, waitSeconds: waitSeconds, commandLine: "phasecast run \(config.file)",
-                    sampleRate: ingest.sampleRate.map(Int64.init))
-                let report = try Ingestor(options: options, showProgress: false, log: { _ in }).run()
-                let loaded = report.files.filter { $0.status == .loaded || $0.status == .replaced }
-                let failed = report.files.filter { $0.status == .failed }
-                let skipped = report.files.filter { $0.status == .skipped }.count
-                for file in failed { log("phasecast: ingest: \(file.message ?? file.path)") }
-                let rows = loaded.reduce(0) { $0 + $1.rows }
-                return (
-                    report.exitStatus,
-                    "\(loaded.count) loaded (\(rows) rows), \(skipped) already loaded, \(failed.count) failed"
-                )
+                var worst = ExitStatus.ok
+                var loadedFiles = 0
+                var rows: Int64 = 0
+                var already = 0
+                var failedFiles = 0
+                var skippedLines: [String: Int64] = [:]
+                for run in pipeline.ingestRuns {
+                    let options = run.options(
+                        database: config.database, waitSeconds: waitSeconds, commandLine: "phasecast run \(config.file)"
+                    )
+                    let report = try Ingestor(options: options, showProgress: false, log: { _ in }).run()
+                    let loaded = report.files.filter { $0.status == .loaded || $0.status == .replaced }
+                    let failed = report.files.filter { $0.status == .failed }
+                    for file in failed { log("phasecast: ingest: \(file.message ?? file.path)") }
+                    for file in loaded {
+                        for warning in file.warnings { log("phasecast: ingest: warning: \(file.path): \(warning)") }
+                        for count in file.skippedKinds { skippedLines[count.kind, default: 0] += count.lines }
+                    }
+                    loadedFiles += loaded.count
+                    rows += loaded.reduce(0) { $0 + $1.rows }
+                    already += report.files.filter { $0.status == .skipped }.count
+                    failedFiles += failed.count
+                    if report.exitStatus.rawValue > worst.rawValue { worst = report.exitStatus }
+                }
+                var note = "\(loadedFiles) loaded (\(rows) rows), \(already) already loaded, \(failedFiles) failed"
+                if !skippedLines.isEmpty {
+                    let counts = skippedLines.map { SkipCount(kind: $0.key, lines: $0.value) }
+                        .sorted { ($0.lines, $1.kind) > ($1.lines, $0.kind) }
+                    note += "; skipped lines: " + SkipCount.phrase(counts)
+                }
+                return (worst, note)
             }
         }
         stage("transform") {

@@ -1,4 +1,5 @@
 import Foundation
+import LogFormats
 import PhasecastCore
 import Planning
 import Reporting
@@ -199,6 +200,26 @@ public struct ReportStage {
             WHERE status <> 'failed' AND sample_rate > 1 GROUP BY sample_rate ORDER BY sample_rate
             """
         ).map { (rate: try $0.int("sample_rate"), files: Int(try $0.int("n"))) }
+        quality.skippedLines = try connection.query(
+            """
+            SELECT s.kind, SUM(s.lines) AS lines FROM source_file_skips s
+            JOIN source_files f ON f.file_id = s.file_id WHERE f.status <> 'failed'
+            GROUP BY s.kind ORDER BY lines DESC, s.kind
+            """
+        ).map { row in
+            let kind = try row.text("kind")
+            return (kind: SkipKind(rawValue: kind)?.phrase ?? kind, lines: try row.int("lines"))
+        }
+        quality.aggregatedFiles = Int(
+            try connection.queryOne(
+                "SELECT COUNT(*) AS n FROM source_files WHERE status <> 'failed' AND aggregated = 1"
+            ).int("n"))
+        quality.fileWarnings = try connection.query(
+            "SELECT path, warnings FROM source_files WHERE status <> 'failed' AND warnings IS NOT NULL ORDER BY path"
+        ).flatMap { row in
+            let path = try row.text("path")
+            return try row.text("warnings").split(separator: "\n").map { (path: path, warning: String($0)) }
+        }
         return quality
     }
 }

@@ -211,3 +211,72 @@ import Testing
         #expect(try connection.scalar("SELECT sum(requests) FROM request_minutes")?.integer == 1_500_001)
     }
 }
+
+/// What `phasecast run` reads from `[ingest]` and `[[ingest.sources]]`, and what both commands refuse.
+@Suite struct IngestSourcesCommandTests {
+    @Test func runLoadsEverySourceWithItsOwnFormatAndMapping() throws {
+        let dir = TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: dir.file("dynamo"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir.file("mapped"), withIntermediateDirectories: true)
+        var dynamo: [String] = []
+        var mapped: [String] = []
+        var expectedPrompt: Int64 = 0
+        for index in 0..<60 {
+            let ms = 1_762_178_727_000 + Int64(index) * 60_000
+            dynamo.append(
+                #"{"schema":"dynamo.request.trace.v1","event_type":"request_end","request":{"request_id":"d\#(index)","model":"qwen3-32b","input_tokens":\#(1000 + index),"output_tokens":50,"cached_tokens":0,"request_received_ms":\#(ms)}}"#
+            )
+            mapped.append(#"{"at":\#(index * 60),"req":{"in":\#(10 + index),"out":3}}"#)
+            expectedPrompt += Int64(1000 + index) + Int64(10 + index)
+        }
+        _ = dir.write("dynamo/trace.jsonl", dynamo.joined(separator: "\n"))
+        _ = dir.write("mapped/relative.jsonl", mapped.joined(separator: "\n"))
+        let db = dir.file("p.db")
+        let pipeline = dir.write(
+            "p.toml",
+            """
+            [pipeline]
+            database = "\(db)"
+            reports = "\(dir.file("reports"))"
+
+            [ingest]
+            paths = ["\(dir.file("dynamo"))"]
+            no_raw = true
+
+            [[ingest.sources]]
+            paths = ["\(dir.file("mapped"))"]
+            map = "ts=at,prompt=req.in,output=req.out"
+            ts_format = "s"
+            start = "2025-11-03T00:00:00Z"
+            model = "mapped-model"
+            """)
+        let result = try Phasecast.run(["run", pipeline])
+        #expect((result.stdout + result.stderr).contains("2 loaded (120 rows)"), "\(result.stdout)")
+        let connection = try Connection(path: db)
+        let formats = try connection.query("SELECT format, raw_rows FROM v_source_files ORDER BY path").map {
+            "\(try $0.text("format")) \(try $0.int("raw_rows"))"
+        }
+        #expect(formats == ["dynamo 0", "csv 0"])
+        #expect(try connection.scalar("SELECT SUM(prompt_tokens) FROM v_request_minutes")?.integer == expectedPrompt)
+        let models = try connection.query("SELECT name FROM models ORDER BY name").map { try $0.text("name") }
+        #expect(models == ["mapped-model", "qwen3-32b"])
+        let first = try connection.scalar("SELECT MIN(minute) FROM v_request_minutes WHERE model = 'mapped-model'")
+        #expect(first?.text == "2025-11-03T00:00:00Z")
+    }
+
+    @Test func startForAFormatWithAbsoluteTimesIsAUsageError() throws {
+        let dir = TemporaryDirectory()
+        let result = try Phasecast.run([
+            "ingest", "--db", dir.file("p.db"), "--format", "dynamo", "--start", "2025-01-01", dir.file("x.jsonl"),
+        ])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("--start would be ignored"))
+        let pipeline = dir.write(
+            "p.toml",
+            "[ingest]\npaths = [\"logs\"]\nformat = \"gemini\"\n[[ingest.sources]]\npaths = [\"b\"]\nformat = \"azure\"\nstart = \"2025-01-01\"\n"
+        )
+        let check = try Phasecast.run(["run", "--check", pipeline])
+        #expect(check.status == 78)
+        #expect(check.stderr.contains("ingest.sources[1].start"), "\(check.stderr)")
+    }
+}

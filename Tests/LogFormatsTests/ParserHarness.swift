@@ -7,6 +7,7 @@ struct ParsedLines {
     var requests: [(request: ParsedRequest, model: String)] = []
     var rejects: [Int64: String] = [:]
     var skipped = 0
+    var skippedByKind: [SkipKind: Int] = [:]
     var fileError: String?
 
     var totals: TokenCounts {
@@ -30,8 +31,17 @@ func parse<P: LogLineParser>(_ parser: inout P, _ lines: [String], fallbackModel
         }
         switch verdict {
         case .accepted: result.requests.append((request, ""))
+        case .acceptedSeveral:
+            result.requests.append((request, ""))
+            for extra in parser.takeExtraRequests() { result.requests.append((extra, "")) }
+        case .aggregated:
+            for aggregate in parser.takeAggregates() {
+                aggregate.spreadEvenly { result.requests.append(($0, "")) }
+            }
         case .ignored, .deferred: break
-        case .skipped: result.skipped += 1
+        case .skipped(let kind):
+            result.skipped += 1
+            result.skippedByKind[kind, default: 0] += 1
         case .rejected(let reason): result.rejects[Int64(index + 1)] = reason
         case .fileError(let message): result.fileError = message
         }
@@ -51,6 +61,11 @@ func parse(_ format: LogFormat, _ lines: [String], options: ParseOptions = Parse
     case .csv(var parser): return parse(&parser, lines, fallbackModel: options.defaultModel)
     case .json(var parser): return parse(&parser, lines, fallbackModel: options.defaultModel)
     case .mooncake(var parser): return parse(&parser, lines, fallbackModel: options.defaultModel)
+    case .mapped(var parser): return parse(&parser, lines, fallbackModel: options.defaultModel)
+    case .sglang(var parser): return parse(&parser, lines, fallbackModel: options.defaultModel)
+    case .otlp(var parser): return parse(&parser, lines, fallbackModel: options.defaultModel)
+    case .cloudwatch(var parser): return parse(&parser, lines, fallbackModel: options.defaultModel)
+    case .usage(var parser): return parse(&parser, lines, fallbackModel: options.defaultModel)
     }
 }
 

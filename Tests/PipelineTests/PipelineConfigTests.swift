@@ -104,6 +104,71 @@ private let pipelinesFolder = URL(fileURLWithPath: #filePath).deletingLastPathCo
         #expect(seconds.plan.reactiveIntervalMinutes == 2)
     }
 
+    @Test func ingestReadsEveryKeyOfIngestAndSourcesInheritThem() throws {
+        let config = try PipelineConfig.parse(
+            """
+            [ingest]
+            paths = ["burst"]
+            format = "burstgpt"
+            start = "2025-01-01T00:00:00Z"
+            no_raw = true
+            sample_rate = 10
+            cache_blocks = 5000
+            cache_block_tokens = 256
+
+            [[ingest.sources]]
+            paths = ["dynamo"]
+            format = "dynamo"
+            model = "qwen3-32b"
+
+            [[ingest.sources]]
+            paths = ["mapped"]
+            format = "csv"
+            map = "ts=t,prompt=p,output=o"
+            ts_format = "ms"
+            raw_retention_days = 30
+            no_raw = false
+            """, file: "p.toml")
+        let ingest = try #require(config.ingest)
+        #expect(ingest.runs.map(\.paths) == [["burst"], ["dynamo"], ["mapped"]])
+        #expect(ingest.runs.map(\.format) == ["burstgpt", "dynamo", "csv"])
+        #expect(ingest.runs.map(\.sampleRate) == [10, 10, 10])
+        #expect(ingest.runs.map(\.noRaw) == [true, true, false])
+        #expect(ingest.runs.map(\.cacheBlocks) == [5000, 5000, 5000])
+        #expect(ingest.runs[1].model == "qwen3-32b" && ingest.runs[2].tsFormat == "ms")
+        #expect(ingest.runs[2].rawRetentionDays == 30 && ingest.runs[2].map == "ts=t,prompt=p,output=o")
+        let onlySources = try PipelineConfig.parse(
+            "[ingest]\n[[ingest.sources]]\npaths = [\"a\"]\n", file: "p.toml")
+        #expect(onlySources.ingest?.runs.map(\.paths) == [["a"]])
+    }
+
+    @Test(arguments: [
+        (
+            "[ingest]\npaths = [\"l\"]\nts_format = \"minutes\"\n",
+            "p.toml:3: ingest.ts_format: expected \"iso\", \"s\", \"ms\", \"us\" or \"ns\""
+        ),
+        ("[ingest]\nformat = \"azure\"\n", "p.toml:1: ingest.paths: required"),
+        ("[ingest]\n[[ingest.sources]]\nformat = \"azure\"\n", "p.toml:2: ingest.sources[1].paths: required"),
+        (
+            "[ingest]\npaths = [\"l\"]\nno_raw = true\nraw_retention_days = 3\n",
+            "p.toml:4: ingest.raw_retention_days: no_raw keeps no raw rows"
+        ),
+        ("[ingest]\npaths = [\"l\"]\nstart = \"soon\"\n", "p.toml:3: ingest.start: expected an ISO 8601 instant"),
+        (
+            "[ingest]\n[[ingest.sources]]\npaths = [\"l\"]\nspeed = 3\n",
+            "p.toml:4: ingest.sources[1].speed: unknown key"
+        ),
+    ])
+    func ingestErrorsNameTheSourceAndKey(text: String, message: String) {
+        #expect {
+            try PipelineConfig.parse(text, file: "p.toml")
+        } throws: { error in
+            guard let error = error as? ConfigError else { return false }
+            if !error.description.hasPrefix(message) { Issue.record("got: \(error.description)") }
+            return error.description.hasPrefix(message)
+        }
+    }
+
     @Test(arguments: [
         (
             "[forecast]\nhorizon = \"90x\"\n",
