@@ -15,6 +15,11 @@ public struct JSONRequestParser: LogLineParser {
     private let flavor: Flavor
     private let options: ParseOptions
     private let scanner = JSONLineScanner()
+    /// Cached tokens this flavor read, and lines carrying a cached count only another JSON
+    /// format reads (OpenAI's `cached_tokens` in an Anthropic reading, Anthropic's
+    /// `cache_read_input_tokens` in an OpenAI one): the plausibility check of the whole file.
+    private var cachedTokensRead: Int64 = 0
+    private var foreignCachedLines: Int64 = 0
 
     public init(flavor: Flavor, options: ParseOptions) {
         self.flavor = flavor
@@ -42,6 +47,8 @@ public struct JSONRequestParser: LogLineParser {
             if let kind = notServed(&fields, failed: failed) { return .skipped(kind) }
             return .rejected(missingUsageReason)
         }
+        cachedTokensRead += tokens.cached
+        if tokens.cached == 0 && carriesForeignCachedCount(&fields) { foreignCachedLines += 1 }
         guard FieldReading.checkCached(tokens.cached, prompt: tokens.prompt, reason: &reason) else {
             return .rejected(reason ?? "cached tokens exceed the prompt tokens")
         }
@@ -63,6 +70,32 @@ public struct JSONRequestParser: LogLineParser {
             micros: micros, prompt: tokens.prompt, cached: tokens.cached, output: tokens.output, model: model,
             status: failed ? .failed : .ok, line: number)
         return .accepted
+    }
+
+    public func fileWarnings(rows: Int64) -> [String] {
+        guard cachedTokensRead == 0 && foreignCachedLines > 0 else { return [] }
+        let (mine, theirs): (String, String) =
+            switch flavor {
+            case .openAI, .liteLLM: ("openai", "cache_read_input_tokens (Anthropic's field)")
+            case .anthropic, .bedrock: ("anthropic", "cached_tokens (OpenAI's field)")
+            }
+        return [
+            "read as \(mine), no line had cached tokens, yet \(foreignCachedLines) lines carry a non-zero \(theirs): if the file is in that format, load it again with --format"
+        ]
+    }
+
+    /// Whether the record has a non-zero cached count in a field this flavor does not read.
+    private func carriesForeignCachedCount(_ f: inout JSONUsageFields) -> Bool {
+        let slot: JSONUsageFields.Slot
+        switch flavor {
+        case .openAI: slot = f.cacheReadInputTokens
+        case .anthropic, .bedrock: slot = f.cachedTokens
+        case .liteLLM: return false
+        }
+        guard let value = slot.value(in: f.line), case .value(let count) = ByteParsing.tokenCount(value.bytes) else {
+            return false
+        }
+        return count > 0
     }
 
     private var missingUsageReason: String {

@@ -22,6 +22,18 @@ import Testing
         #expect(Double(request.prefill) / Double(request.output) == 500.0 / 175.0)
     }
 
+    @Test func aForcedReadingThatLosesCachedTokensIsWarnedAbout() throws {
+        let line =
+            #"{"id":"resp_1","object":"response","created_at":1762178728,"timestamp":"2025-11-03T14:05:31Z","usage":{"input_tokens":700,"input_tokens_details":{"cached_tokens":200},"output_tokens":175}}"#
+        var parser = JSONRequestParser(flavor: .anthropic, options: ParseOptions())
+        let parsed = parse(&parser, [line, line])
+        #expect(parsed.requests.map(\.request.cached) == [0, 0])
+        #expect(parser.fileWarnings(rows: 2).first?.contains("2 lines carry a non-zero cached_tokens") == true)
+        var right = JSONRequestParser(flavor: .openAI, options: ParseOptions())
+        _ = parse(&right, [line])
+        #expect(right.fileWarnings(rows: 1).isEmpty)
+    }
+
     @Test func aLineThatFitsTwoFormatsIsRefusedWithBoth() {
         let line =
             #"{"custom_id":"c","response":{"status_code":200},"result":{"type":"succeeded","message":{"usage":{"input_tokens":1,"output_tokens":1}}}}"#
