@@ -1,16 +1,58 @@
 import PhasecastCore
 
 /// Reads CloudWatch Logs Insights exports of Bedrock invocation logs: one JSON object per line
-/// whose `@message` holds the invocation record, as a JSON-encoded string or as an object.
-/// The record is then read as the `bedrock` format reads it.
+/// whose `@message` holds the invocation record, as a JSON-encoded string or as an object, or
+/// a CSV table with an `@message` column. The record is then read as `bedrock` reads it.
 public struct CloudWatchExportParser: LogLineParser {
     private var bedrock: JSONRequestParser
     private let scanner = JSONLineScanner()
     /// The decoded record of the current line.
     private var inner: [UInt8] = []
+    /// For a CSV export: the split record and the `@message` column (nil until the header).
+    private let isCSV: Bool
+    private var csv = CSVRecord()
+    private var messageColumn: Int?
 
-    public init(options: ParseOptions) {
+    public init(options: ParseOptions, firstLine: UnsafeRawBufferPointer) {
         bedrock = JSONRequestParser(flavor: .bedrock, options: options)
+        let trimmed = ByteParsing.trimmed(firstLine)
+        isCSV = trimmed.count == 0 || trimmed[0] != UInt8(ascii: "{")
+    }
+
+    public var recordsMaySpanLines: Bool { isCSV }
+
+    public func fileWarnings(rows: Int64) -> [String] { bedrock.fileWarnings(rows: rows) }
+
+    private mutating func parseCSV(
+        _ line: UnsafeRawBufferPointer, number: Int64, into request: inout ParsedRequest, models: inout ModelNames
+    ) -> LineVerdict {
+        guard csv.split(line) else { return .rejected("malformed CSV: an unclosed quote") }
+        guard let column = messageColumn else {
+            let names = csv.headerNames()
+            guard let index = names.firstIndex(of: "@message") else {
+                return .fileError("cloudwatch: the header has no @message column (header: \(names.joined(separator: ",")))")
+            }
+            messageColumn = index
+            return .ignored
+        }
+        guard column < csv.count else { return .rejected("no @message field") }
+        inner = csv.isEscaped(column) ? CSVRecord.unescapingQuotes(csv.field(column)) : Array(csv.field(column))
+        return parseInner(number: number, into: &request, models: &models)
+    }
+
+    private mutating func parseInner(number: Int64, into request: inout ParsedRequest, models: inout ModelNames)
+        -> LineVerdict
+    {
+        let trimmed = inner.withUnsafeBytes { ByteParsing.trimmed($0).count }
+        guard trimmed > 0 else { return .skipped(.notARequest) }
+        var record = inner
+        return record.withUnsafeMutableBytes { bytes in
+            let verdict = bedrock.parse(UnsafeRawBufferPointer(bytes), number: number, into: &request, models: &models)
+            if case .rejected(let reason) = verdict, reason.hasPrefix("not a JSON object") {
+                return .skipped(.notARequest)  // a log line of another kind in the same group
+            }
+            return verdict
+        }
     }
 
     private struct MessageFinder: JSONVisitor {
@@ -31,6 +73,7 @@ public struct CloudWatchExportParser: LogLineParser {
     public mutating func parse(
         _ line: UnsafeRawBufferPointer, number: Int64, into request: inout ParsedRequest, models: inout ModelNames
     ) -> LineVerdict {
+        if isCSV { return parseCSV(line, number: number, into: &request, models: &models) }
         var finder = MessageFinder(line: line)
         if let error = scanner.scan(line, visitor: &finder) { return .rejected(error.reason) }
         if finder.objectMessage { return bedrock.parse(line, number: number, into: &request, models: &models) }
@@ -43,15 +86,6 @@ public struct CloudWatchExportParser: LogLineParser {
         } else {
             inner.append(contentsOf: message.bytes)
         }
-        let trimmed = inner.withUnsafeBytes { ByteParsing.trimmed($0).count }
-        guard trimmed > 0 else { return .skipped(.notARequest) }
-        var record = inner
-        return record.withUnsafeMutableBytes { bytes in
-            let verdict = bedrock.parse(UnsafeRawBufferPointer(bytes), number: number, into: &request, models: &models)
-            if case .rejected(let reason) = verdict, reason.hasPrefix("not a JSON object") {
-                return .skipped(.notARequest)  // a log line of another kind in the same group
-            }
-            return verdict
-        }
+        return parseInner(number: number, into: &request, models: &models)
     }
 }

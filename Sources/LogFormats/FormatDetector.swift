@@ -55,6 +55,7 @@ public enum FormatDetector {
         {
             return .burstgpt
         }
+        if header.index(of: "@message") != nil { return .cloudwatch }
         if header.index(of: "startTime", "start_time") != nil && header.index(of: "prompt_tokens") != nil {
             return .litellm
         }

@@ -32,7 +32,7 @@ public enum LogFormat: String, CaseIterable, Sendable {
         case .otel: "OpenTelemetry GenAI spans: OTLP/JSON exports or one span per line (JSONL)"
         case .gemini: "Google Gemini API and Vertex AI responses, Vertex batch output (JSONL)"
         case .langfuse: "Langfuse observation exports, GENERATION observations (JSONL)"
-        case .cloudwatch: "CloudWatch Logs Insights exports of Bedrock invocation logs (JSONL)"
+        case .cloudwatch: "CloudWatch Logs Insights exports of Bedrock invocation logs (JSONL or CSV)"
         case .openaiUsage: "OpenAI organization Usage API completions buckets: daily or hourly aggregates (JSONL)"
         case .csv: "any CSV whose columns --map names, or JSONL whose dotted paths --map names"
         }
@@ -83,7 +83,7 @@ public enum LogFormat: String, CaseIterable, Sendable {
             return .mapped(MappedJSONParser(spec: .otelSpans, options: options, name: "otel"))
         case .gemini: return .mapped(MappedJSONParser(spec: .gemini, options: options, name: "gemini"))
         case .langfuse: return .mapped(MappedJSONParser(spec: .langfuse, options: options, name: "langfuse"))
-        case .cloudwatch: return .cloudwatch(CloudWatchExportParser(options: options))
+        case .cloudwatch: return .cloudwatch(CloudWatchExportParser(options: options, firstLine: firstLine))
         case .openaiUsage: return .usage(OpenAIUsageParser(options: options))
         case .bedrock: return .json(JSONRequestParser(flavor: .bedrock, options: options))
         case .litellm:

@@ -347,6 +347,14 @@ import Testing
         #expect(parsed.requests.map(\.request.prompt) == expectedPrompts)
         #expect(parsed.requests.map(\.request.cached) == [1792, 1792])
         #expect(parsed.requests.map(\.model) == Array(repeating: "anthropic.claude-3-5-haiku-20241022-v1:0", count: 2))
+        // The CSV download of the same query: @message quoted, its quotes doubled.
+        let quoted = "\"" + record.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        let table = ["@timestamp,@message", "2025-11-03 14:05:31.000,\(quoted)", "2025-11-03 14:05:32.000,"]
+        #expect(withBytes(table[0]) { FormatDetector.classify(line: $0) } == .format(.cloudwatch))
+        let rows = try parse(.cloudwatch, table)
+        #expect(rows.rejects.isEmpty)
+        #expect(rows.requests.map(\.request.output) == [187])
+        #expect(rows.skippedByKind == [.notARequest: 1])
     }
 }
 
