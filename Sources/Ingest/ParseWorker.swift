@@ -154,6 +154,8 @@ extension ParseWorker {
         var rejected: Int64 = 0
         var skipped: Int64 = 0
         var skippedByKind: [SkipKind: Int64] = [:]
+        /// Read once: reaching into `worker.options` per request would copy the options.
+        let maxTokensPerRequest: Int64
         var firstMicros = Int64.max
         var lastMicros = Int64.min
         var fileError: String?
@@ -165,6 +167,7 @@ extension ParseWorker {
             self.format = format
             self.keepRaw = keepRaw
             models = ModelNames(fallback: worker.options.defaultModel)
+            maxTokensPerRequest = worker.options.maxTokensPerRequest
             if keepRaw { batch.reserveCapacity(ParseWorker.requestBatchSize) }
         }
 
@@ -253,7 +256,7 @@ extension ParseWorker {
         private mutating func acceptPlausible(
             _ request: ParsedRequest, _ line: UnsafeRawBufferPointer, keepRaw: Bool = true
         ) {
-            let ceiling = worker.options.maxTokensPerRequest
+            let ceiling = maxTokensPerRequest
             if request.prompt > ceiling || request.output > ceiling {
                 let what = request.prompt > ceiling ? "\(request.prompt) prompt" : "\(request.output) output"
                 reject(request.line, "\(what) tokens are over the plausibility limit of \(ceiling) per request", line)

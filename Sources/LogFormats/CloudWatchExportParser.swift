@@ -30,7 +30,8 @@ public struct CloudWatchExportParser: LogLineParser {
         guard let column = messageColumn else {
             let names = csv.headerNames()
             guard let index = names.firstIndex(of: "@message") else {
-                return .fileError("cloudwatch: the header has no @message column (header: \(names.joined(separator: ",")))")
+                return .fileError(
+                    "cloudwatch: the header has no @message column (header: \(names.joined(separator: ",")))")
             }
             messageColumn = index
             return .ignored
@@ -40,7 +41,9 @@ public struct CloudWatchExportParser: LogLineParser {
         return parseInner(number: number, into: &request, models: &models)
     }
 
-    private mutating func parseInner(number: Int64, into request: inout ParsedRequest, models: inout ModelNames)
+    private mutating func parseInner(
+        number: Int64, into request: inout ParsedRequest, models: inout ModelNames
+    )
         -> LineVerdict
     {
         let trimmed = inner.withUnsafeBytes { ByteParsing.trimmed($0).count }

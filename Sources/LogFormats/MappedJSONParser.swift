@@ -7,24 +7,76 @@ import PhasecastCore
 /// One scan per line, in the same byte-level scanner as the other JSON formats; each visited
 /// scalar is compared with the spec's few paths.
 public struct MappedJSONParser: LogLineParser {
+    /// All state lives in one object, so that the per-line calls pass a reference, not a large
+    /// struct that the compiler would copy.
+    private let reader: MappedJSONReader
+
+    public init(spec: JSONRecordSpec, options: ParseOptions, name: String) {
+        reader = MappedJSONReader(spec: spec, options: options, name: name)
+    }
+
+    @inline(__always)
+    public mutating func parse(
+        _ line: UnsafeRawBufferPointer, number: Int64, into request: inout ParsedRequest, models: inout ModelNames
+    ) -> LineVerdict {
+        reader.parse(line, number: number, into: &request, models: &models)
+    }
+
+    public mutating func finish(models: inout ModelNames) -> [ParsedRequest] { reader.finish() }
+
+    public func fileWarnings(rows: Int64) -> [String] { reader.fileWarnings(rows: rows) }
+}
+
+/// The parsing of `MappedJSONParser`, with its layout and its state.
+final class MappedJSONReader {
     private let spec: JSONRecordSpec
     private let options: ParseOptions
     /// The name the messages use ("dynamo", "--map").
     private let name: String
     private let scanner = JSONLineScanner()
     private let paths: [JSONFieldPath]
+    private let compiled: CompiledFieldPaths
     private let slots: SlotBuffer
-    // Indexes into `paths` per role.
-    private let time: [Int]
-    private let prompt: [[Int]]
-    private let uncached: [[Int]]
-    private let cacheWritten: [[Int]]
-    private let output: [[Int]]
-    private let cached: [[Int]]
-    private let model: [Int]
-    private let status: [Int]
-    private let id: [Int]
+    // Indexes into `paths` per role, in buffers of plain integers, so that reading them per line
+    // takes no reference counting.
+    private let time: Indexes
+    private let prompt: Alternatives
+    private let uncached: Alternatives
+    private let cacheWritten: Alternatives
+    private let output: Alternatives
+    private let cached: Alternatives
+    private let model: Indexes
+    private let status: Indexes
+    private let id: Indexes
     private let filters: [(index: Int, values: [[UInt8]])]
+    private let hasFilters: Bool
+    private var allocations: [UnsafeMutableRawPointer] = []
+
+    /// Indexes of paths, the first present of which is read.
+    struct Indexes {
+        let base: UnsafeMutablePointer<Int>
+        let count: Int
+        var isEmpty: Bool { count == 0 }
+    }
+
+    /// Ways to read a count, each the sum of some paths: the first with a value present is used.
+    struct Alternatives {
+        let base: UnsafeMutablePointer<Indexes>
+        let count: Int
+        var isEmpty: Bool { count == 0 }
+    }
+
+    // The spec's and options' scalars, read once: the per-line path never reaches into the
+    // structs that hold arrays (reaching in can copy them, with a retain per array).
+    private let defaultModel: String
+    private let start: Int64?
+    private let fileTime: Int64?
+    private let timeUnit: TimeUnit?
+    private let offsetsFromStart: Bool
+    private let timeFromFile: Bool
+    private let outputMayBeAbsent: Bool
+    private let missingUsageSkip: SkipKind?
+    private let filterSkip: SkipKind
 
     /// The request held back while later lines may repeat its id, and that id's hash.
     private var pending: ParsedRequest?
@@ -36,43 +88,71 @@ public struct MappedJSONParser: LogLineParser {
     private var cachedFieldLines: Int64 = 0
     private var cachedTokensSeen: Int64 = 0
 
-    public init(spec: JSONRecordSpec, options: ParseOptions, name: String) {
+    init(spec: JSONRecordSpec, options: ParseOptions, name: String) {
         self.spec = spec
         self.options = options
         self.name = name
         let paths = spec.allPaths
         self.paths = paths
+        compiled = CompiledFieldPaths(paths)
+        defaultModel = options.defaultModel
+        start = options.start
+        fileTime = options.fileTime
+        timeUnit = spec.timeUnit
+        offsetsFromStart = spec.offsetsFromStart
+        timeFromFile = spec.timeFromFile
+        outputMayBeAbsent = spec.outputMayBeAbsent
+        missingUsageSkip = spec.missingUsageSkip
+        filterSkip = spec.filterSkip
         slots = SlotBuffer(count: paths.count)
         // `allPaths` holds every path of the spec, so each is found.
         func index(_ path: JSONFieldPath) -> Int { paths.firstIndex(of: path) ?? 0 }
-        func sums(_ list: [JSONRecordSpec.Sum]) -> [[Int]] { list.map { $0.map(index) } }
-        time = spec.time.map(index)
-        prompt = sums(spec.prompt)
-        uncached = sums(spec.uncachedPrompt)
-        cacheWritten = sums(spec.cacheWritten)
-        output = sums(spec.output)
-        cached = sums(spec.cached)
-        model = spec.model.map(index)
-        status = spec.status.map(index)
-        id = spec.id.map(index)
+        var allocated: [UnsafeMutableRawPointer] = []
+        func indexes(_ list: [JSONFieldPath]) -> Indexes {
+            let base = UnsafeMutablePointer<Int>.allocate(capacity: max(list.count, 1))
+            for (k, path) in list.enumerated() { base[k] = index(path) }
+            allocated.append(UnsafeMutableRawPointer(base))
+            return Indexes(base: base, count: list.count)
+        }
+        func alternatives(_ list: [JSONRecordSpec.Sum]) -> Alternatives {
+            let base = UnsafeMutablePointer<Indexes>.allocate(capacity: max(list.count, 1))
+            for (k, sum) in list.enumerated() { (base + k).initialize(to: indexes(sum)) }
+            allocated.append(UnsafeMutableRawPointer(base))
+            return Alternatives(base: base, count: list.count)
+        }
+        time = indexes(spec.time)
+        prompt = alternatives(spec.prompt)
+        uncached = alternatives(spec.uncachedPrompt)
+        cacheWritten = alternatives(spec.cacheWritten)
+        output = alternatives(spec.output)
+        cached = alternatives(spec.cached)
+        model = indexes(spec.model)
+        status = indexes(spec.status)
+        id = indexes(spec.id)
         filters = spec.filters.map { (index($0.path), $0.values.map { Array($0.utf8) }) }
+        hasFilters = !filters.isEmpty
+        allocations = allocated
     }
 
-    public mutating func parse(
+    deinit {
+        for allocation in allocations { allocation.deallocate() }
+    }
+
+    func parse(
         _ line: UnsafeRawBufferPointer, number: Int64, into request: inout ParsedRequest, models: inout ModelNames
     ) -> LineVerdict {
         slots.reset()
-        var visitor = Visitor(paths: paths, slots: slots.base, line: line)
+        var visitor = Visitor(paths: compiled, slots: slots.base, line: line)
         if let error = scanner.scan(line, visitor: &visitor) {
             if line.count == 1 || line.count == 2 {
                 return .rejected("\(error.reason); the file looks pretty-printed: write one record per line (jq -c)")
             }
             return .rejected(error.reason)
         }
-        for filter in filters {
+        for filter in hasFilters ? filters : [] {
             guard let value = value(filter.index, line), value.kind == .string || value.kind == .number,
                 filter.values.contains(where: { ByteParsing.equals(value.bytes, $0) })
-            else { return .skipped(spec.filterSkip) }
+            else { return .skipped(filterSkip) }
         }
         var reason: String?
         let statusWord = first(status, line).flatMap { $0.kind == .string || $0.kind == .number ? $0 : nil }
@@ -81,11 +161,11 @@ public struct MappedJSONParser: LogLineParser {
         let outputCount: Int64
         if let count = sum(output, line, "output tokens", &reason) {
             outputCount = count
-        } else if reason == nil && spec.outputMayBeAbsent && present(promptSums, line) {
+        } else if reason == nil && outputMayBeAbsent && present(promptSums, line) {
             outputCount = 0
         } else {
             if let reason { return .rejected(reason) }
-            if let kind = spec.missingUsageSkip, !present(promptSums, line), outcome == .served {
+            if let kind = missingUsageSkip, !present(promptSums, line), outcome == .served {
                 return .skipped(kind)
             }
             return skipOrReject(outcome, missing: "no output tokens (\(describe(spec.output)))")
@@ -115,7 +195,7 @@ public struct MappedJSONParser: LogLineParser {
             return .rejected(reason ?? "cached tokens exceed the prompt tokens")
         }
         guard let micros = timestamp(line, &reason) else { return .rejected(reason ?? "unreadable timestamp") }
-        let modelIndex = models.index(of: first(model, line), orElse: options.defaultModel)
+        let modelIndex = models.index(of: first(model, line), orElse: defaultModel)
         let parsed = ParsedRequest(
             micros: micros, prompt: promptCount, cached: cachedCount, output: outputCount, model: modelIndex,
             status: outcome == .failed ? .failed : .ok, line: number)
@@ -128,7 +208,7 @@ public struct MappedJSONParser: LogLineParser {
 
     /// Repeats of one id: adjacent ones merge into the held request (each count the largest
     /// seen, as streamed records grow), later ones are dropped; both count as duplicates.
-    private mutating func merge(
+    private func merge(
         _ parsed: ParsedRequest, id hash: UInt64, into request: inout ParsedRequest
     )
         -> LineVerdict
@@ -149,12 +229,12 @@ public struct MappedJSONParser: LogLineParser {
         return .accepted
     }
 
-    public mutating func finish(models: inout ModelNames) -> [ParsedRequest] {
+    func finish() -> [ParsedRequest] {
         defer { pending = nil }
         return pending.map { [$0] } ?? []
     }
 
-    public func fileWarnings(rows: Int64) -> [String] {
+    func fileWarnings(rows: Int64) -> [String] {
         var warnings: [String] = []
         if datedByFile > 0 {
             let source = options.start != nil ? "--start" : "the file's modification time"
@@ -186,27 +266,33 @@ public struct MappedJSONParser: LogLineParser {
         slots.base[index].value(in: line)
     }
 
-    private func first(_ indexes: [Int], _ line: UnsafeRawBufferPointer) -> JSONValue? {
-        for index in indexes {
-            if let value = value(index, line), value.kind != .null { return value }
+    private func first(_ indexes: Indexes, _ line: UnsafeRawBufferPointer) -> JSONValue? {
+        for k in 0..<indexes.count {
+            if let value = value(indexes.base[k], line), value.kind != .null { return value }
         }
         return nil
     }
 
-    private func present(_ sums: [[Int]], _ line: UnsafeRawBufferPointer) -> Bool {
-        sums.contains { $0.contains { value($0, line).map { $0.kind != .null } ?? false } }
+    private func present(_ sums: Alternatives, _ line: UnsafeRawBufferPointer) -> Bool {
+        for a in 0..<sums.count {
+            let alternative = sums.base[a]
+            for k in 0..<alternative.count {
+                if let value = value(alternative.base[k], line), value.kind != .null { return true }
+            }
+        }
+        return false
     }
 
     /// The count of the first alternative with a value present; nil without a reason when none is.
     private func sum(
-        _ sums: [[Int]], _ line: UnsafeRawBufferPointer, _ label: StaticString, _ reason: inout String?
-    )
-        -> Int64?
-    {
-        for alternative in sums {
+        _ sums: Alternatives, _ line: UnsafeRawBufferPointer, _ label: StaticString, _ reason: inout String?
+    ) -> Int64? {
+        for a in 0..<sums.count {
+            let alternative = sums.base[a]
             var total: Int64 = 0
             var found = false
-            for index in alternative {
+            for k in 0..<alternative.count {
+                let index = alternative.base[k]
                 guard let value = value(index, line), value.kind != .null else { continue }
                 guard value.kind == .number || value.kind == .string else {
                     reason = "\(label) (\(paths[index])) is not a number"
@@ -226,24 +312,24 @@ public struct MappedJSONParser: LogLineParser {
         return nil
     }
 
-    private mutating func timestamp(_ line: UnsafeRawBufferPointer, _ reason: inout String?) -> Int64? {
+    private func timestamp(_ line: UnsafeRawBufferPointer, _ reason: inout String?) -> Int64? {
         guard let value = first(time, line) else {
-            if spec.timeFromFile, let fallback = options.start ?? options.fileTime {
+            if timeFromFile, let fallback = start ?? fileTime {
                 datedByFile += 1
                 return fallback
             }
             reason =
-                spec.timeFromFile
+                timeFromFile
                 ? "no time (\(spec.time.map(\.text).joined(separator: ", "))); pass --start to date such records"
                 : "no timestamp (\(spec.time.map(\.text).joined(separator: ", ")))"
             return nil
         }
-        if spec.offsetsFromStart, let start = options.start {
+        if offsetsFromStart, let start {
             return FieldReading.relativeInstant(
-                value.bytes, unit: spec.timeUnit ?? .seconds, start: start, reason: &reason)
+                value.bytes, unit: timeUnit ?? .seconds, start: start, reason: &reason)
         }
         if value.kind == .number || (value.kind == .string && ByteParsing.plainDigits(value.bytes) != nil),
-            let unit = spec.timeUnit
+            let unit = timeUnit
         {
             return FieldReading.epochInstant(value.bytes, unit: unit, reason: &reason)
         }
@@ -257,13 +343,13 @@ public struct MappedJSONParser: LogLineParser {
     // MARK: The walk
 
     private struct Visitor: JSONVisitor {
-        let paths: [JSONFieldPath]
+        unowned(unsafe) let paths: CompiledFieldPaths
         let slots: UnsafeMutablePointer<JSONUsageFields.Slot>
         let line: UnsafeRawBufferPointer
 
         @inline(__always)
         mutating func visit(_ path: JSONPath, _ value: JSONValue) {
-            for index in paths.indices where !slots[index].isPresent && paths[index].matches(path) {
+            for index in 0..<paths.count where !slots[index].isPresent && paths.matches(index, path) {
                 slots[index].offer(value, depth: path.depth, line: line)
             }
         }
