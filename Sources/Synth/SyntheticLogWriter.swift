@@ -79,6 +79,11 @@ public struct SyntheticLogWriter: Sendable {
                     #"{"id":"chatcmpl-neg","object":"chat.completion","created":"# + "\(day * 86_400 + 43_200)"
                         + #","model":"chat-70b","usage":{"prompt_tokens":-12,"completion_tokens":40}}"#)
                 summary.badLines += 2
+                // And records that are not served requests: a response logged while still queued.
+                let queued = day * 86_400 + 43_260
+                lines.append(
+                    #"{"id":"resp-queued","object":"response","created_at":"# + "\(queued)"
+                        + #","status":"queued","model":"chat-70b","usage":null}"#)
             }
             let temporary = path + ".partial"
             let writer = try GzipWriter(path: temporary, level: 1)
