@@ -62,7 +62,14 @@ public struct SkipCount: Sendable, Codable, Equatable {
 
     /// The counts of `byKind`, most first, ties by name.
     static func list(_ byKind: [SkipKind: Int64]) -> [SkipCount] {
-        byKind.map { SkipCount(kind: $0.key.rawValue, lines: $0.value) }.sorted {
+        totals(byKind.map { SkipCount(kind: $0.key.rawValue, lines: $0.value) })
+    }
+
+    /// `counts` added up per kind, most first, ties by name (the skips of several files).
+    public static func totals(_ counts: some Sequence<SkipCount>) -> [SkipCount] {
+        var lines: [String: Int64] = [:]
+        for count in counts { lines[count.kind, default: 0] += count.lines }
+        return lines.map { SkipCount(kind: $0.key, lines: $0.value) }.sorted {
             ($0.lines, $1.kind) > ($1.lines, $0.kind)
         }
     }

@@ -74,12 +74,9 @@ struct ParseWorker {
                 output.push(.failed(.setup(.ambiguous(formats: formats.map(\.rawValue), firstLine: shown))))
                 return
             case .unknown:
-                let looksStructured = firstLines[0].withUnsafeBytes { line in
-                    let trimmed = ByteParsing.trimmed(line)
-                    return trimmed.count > 0 && (trimmed[0] == UInt8(ascii: "{") || trimmed.contains(UInt8(ascii: ",")))
-                }
+                let looksLikeRecords = firstLines[0].withUnsafeBytes(FormatDetector.looksLikeRecord)
                 output.push(
-                    .failed(.setup(looksStructured ? .undetected(firstLine: shown) : .notALog(firstLine: shown))))
+                    .failed(.setup(looksLikeRecords ? .undetected(firstLine: shown) : .notALog(firstLine: shown))))
                 return
             }
         }
@@ -152,7 +149,6 @@ extension ParseWorker {
         let rollups = MinuteRollups()
         var rows: Int64 = 0
         var rejected: Int64 = 0
-        var skipped: Int64 = 0
         var skippedByKind: [SkipKind: Int64] = [:]
         /// Read once: reaching into `worker.options` per request would copy the options.
         let maxTokensPerRequest: Int64
@@ -265,10 +261,7 @@ extension ParseWorker {
             }
         }
 
-        private mutating func skip(_ kind: SkipKind) {
-            skipped += 1
-            skippedByKind[kind, default: 0] += 1
-        }
+        private mutating func skip(_ kind: SkipKind) { skippedByKind[kind, default: 0] += 1 }
 
         /// Parses what the splitter yields until the current chunk is used up (or, with
         /// `atEnd`, the input's last line).
@@ -368,7 +361,7 @@ extension ParseWorker {
             send(
                 .finished(
                     ParseTotals(
-                        format: format, read: totals, rows: rows, rejected: rejected, skipped: skipped,
+                        format: format, read: totals, rows: rows, rejected: rejected,
                         skippedByKind: skippedByKind, warnings: warnings,
                         firstMicros: rows > 0 ? firstMicros : nil, lastMicros: rows > 0 ? lastMicros : nil,
                         sampleRejects: sampleRejects)))

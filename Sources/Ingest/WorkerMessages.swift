@@ -56,8 +56,7 @@ struct ParseTotals: Sendable {
     var read: ReadTotals
     var rows: Int64
     var rejected: Int64
-    var skipped: Int64
-    /// The skipped lines by kind; the counts add up to `skipped`.
+    /// The skipped lines by kind.
     var skippedByKind: [SkipKind: Int64]
     /// Warnings about the file as a whole (a reading that looks implausible).
     var warnings: [String]
@@ -65,6 +64,9 @@ struct ParseTotals: Sendable {
     var lastMicros: Int64?
     /// The first few rejects, for messages.
     var sampleRejects: [RejectRecord]
+
+    /// Well-formed lines that held no request, of every kind.
+    var skipped: Int64 { skippedByKind.values.reduce(0, +) }
 }
 
 /// Why a file did not load. Each case words its own message and exit status.

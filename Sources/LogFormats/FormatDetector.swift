@@ -1,5 +1,12 @@
 /// Tells a file's log format from its first lines.
 public enum FormatDetector {
+    /// Whether a line looks like a record of some format, known or not (a JSON object, or
+    /// comma-separated fields), rather than prose or a tab-separated manifest.
+    public static func looksLikeRecord(_ line: UnsafeRawBufferPointer) -> Bool {
+        let trimmed = ByteParsing.trimmed(line)
+        return trimmed.count > 0 && (trimmed[0] == UInt8(ascii: "{") || trimmed.contains(UInt8(ascii: ",")))
+    }
+
     /// What the first lines of a file say about its format.
     public enum Detection: Equatable, Sendable {
         case format(LogFormat)
@@ -95,7 +102,7 @@ public enum FormatDetector {
     /// keys and the exact paths of its own fields, never at a key found at any depth.
     static func candidates(_ s: Shape) -> [LogFormat] {
         var found: [LogFormat] = []
-        if s.has("input_length") && (s.has("output_length") || s.has(under: "hash_ids") || s.has("hash_ids.[]")) {
+        if s.has("input_length") && (s.has("output_length") || s.has(under: "hash_ids")) {
             found.append(.mooncake)
         }
         if (s.top["schema"] ?? "").hasPrefix("dynamo.request.trace")

@@ -70,19 +70,19 @@ public enum LogFormat: String, CaseIterable, Sendable {
         case .anthropic:
             switch FormatDetector.anthropicShape(firstLine: firstLine) {
             case .usageLog: return .json(JSONRequestParser(flavor: .anthropic, options: options))
-            case .body: return .mapped(MappedJSONParser(spec: .anthropicBody, options: options, name: "anthropic"))
+            case .body: return .mapped(MappedJSONParser(spec: .anthropicBody, options: options))
             case .batchResult:
-                return .mapped(MappedJSONParser(spec: .anthropicBatch, options: options, name: "anthropic"))
+                return .mapped(MappedJSONParser(spec: .anthropicBatch, options: options))
             case .claudeCode:
-                return .mapped(MappedJSONParser(spec: .claudeCode, options: options, name: "anthropic"))
+                return .mapped(MappedJSONParser(spec: .claudeCode, options: options))
             }
-        case .dynamo: return .mapped(MappedJSONParser(spec: .dynamo, options: options, name: "dynamo"))
+        case .dynamo: return .mapped(MappedJSONParser(spec: .dynamo, options: options))
         case .sglang: return .sglang(SGLangRequestParser(options: options))
         case .otel:
             if OTLPSpansParser.isOTLP(firstLine) { return .otlp(OTLPSpansParser(options: options)) }
-            return .mapped(MappedJSONParser(spec: .otelSpans, options: options, name: "otel"))
-        case .gemini: return .mapped(MappedJSONParser(spec: .gemini, options: options, name: "gemini"))
-        case .langfuse: return .mapped(MappedJSONParser(spec: .langfuse, options: options, name: "langfuse"))
+            return .mapped(MappedJSONParser(spec: .otelSpans, options: options))
+        case .gemini: return .mapped(MappedJSONParser(spec: .gemini, options: options))
+        case .langfuse: return .mapped(MappedJSONParser(spec: .langfuse, options: options))
         case .cloudwatch: return .cloudwatch(CloudWatchExportParser(options: options, firstLine: firstLine))
         case .openaiUsage: return .usage(OpenAIUsageParser(options: options))
         case .bedrock: return .json(JSONRequestParser(flavor: .bedrock, options: options))
@@ -97,7 +97,7 @@ public enum LogFormat: String, CaseIterable, Sendable {
             if trimmed.count > 0 && trimmed[0] == UInt8(ascii: "{") {
                 guard var spec = options.jsonMap else { throw .needsMap }
                 spec.offsetsFromStart = options.start != nil
-                return .mapped(MappedJSONParser(spec: spec, options: options, name: "--map"))
+                return .mapped(MappedJSONParser(spec: spec, options: options))
             }
             guard let map = options.columnMap else {
                 if options.jsonMap != nil {

@@ -11,8 +11,8 @@ public struct MappedJSONParser: LogLineParser {
     /// struct that the compiler would copy.
     private let reader: MappedJSONReader
 
-    public init(spec: JSONRecordSpec, options: ParseOptions, name: String) {
-        reader = MappedJSONReader(spec: spec, options: options, name: name)
+    public init(spec: JSONRecordSpec, options: ParseOptions) {
+        reader = MappedJSONReader(spec: spec, options: options)
     }
 
     @inline(__always)
@@ -30,9 +30,6 @@ public struct MappedJSONParser: LogLineParser {
 /// The parsing of `MappedJSONParser`, with its layout and its state.
 final class MappedJSONReader {
     private let spec: JSONRecordSpec
-    private let options: ParseOptions
-    /// The name the messages use ("dynamo", "--map").
-    private let name: String
     private let scanner = JSONLineScanner()
     private let paths: [JSONFieldPath]
     private let compiled: CompiledFieldPaths
@@ -85,13 +82,11 @@ final class MappedJSONReader {
     private var seenIDs = Set<UInt64>()
     /// Lines dated by the file rather than by a time of their own.
     private var datedByFile: Int64 = 0
-    private var cachedFieldLines: Int64 = 0
-    private var cachedTokensSeen: Int64 = 0
+    /// Whether any line had a cached-token field, for the file's plausibility check.
+    private var sawCachedField = false
 
-    init(spec: JSONRecordSpec, options: ParseOptions, name: String) {
+    init(spec: JSONRecordSpec, options: ParseOptions) {
         self.spec = spec
-        self.options = options
-        self.name = name
         let paths = spec.allPaths
         self.paths = paths
         compiled = CompiledFieldPaths(paths)
@@ -171,10 +166,7 @@ final class MappedJSONReader {
             return skipOrReject(outcome, missing: "no output tokens (\(describe(spec.output)))")
         }
         let cachedCount = sum(cached, line, "cached tokens", &reason) ?? 0
-        if !cached.isEmpty, present(cached, line) {
-            cachedFieldLines += 1
-            cachedTokensSeen += cachedCount
-        }
+        if !sawCachedField && !cached.isEmpty && present(cached, line) { sawCachedField = true }
         var promptCount: Int64
         if !uncached.isEmpty {
             guard let computed = sum(uncached, line, "prompt tokens", &reason) else {
@@ -237,12 +229,12 @@ final class MappedJSONReader {
     func fileWarnings(rows: Int64) -> [String] {
         var warnings: [String] = []
         if datedByFile > 0 {
-            let source = options.start != nil ? "--start" : "the file's modification time"
+            let source = start != nil ? "--start" : "the file's modification time"
             warnings.append(
                 "\(datedByFile) records carry no time of their own and are dated by \(source): they all fall in one minute, so the file's intraday shape is not real"
             )
         }
-        if rows >= 100 && !cached.isEmpty && cachedFieldLines == 0 {
+        if rows >= 100 && !cached.isEmpty && !sawCachedField {
             warnings.append(
                 "no line has a cached-token field (\(describe(spec.cached))): every prompt token is counted as computed; if the records carry cached tokens elsewhere, map them with --map cached=PATH"
             )

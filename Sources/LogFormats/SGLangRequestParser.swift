@@ -19,7 +19,7 @@ public struct SGLangRequestParser: LogLineParser {
 
     public init(options: ParseOptions) {
         self.options = options
-        json = MappedJSONParser(spec: .sglangJSON, options: options, name: "sglang")
+        json = MappedJSONParser(spec: .sglangJSON, options: options)
     }
 
     /// Whether a text line is a request's `Finish:` line.

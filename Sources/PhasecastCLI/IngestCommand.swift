@@ -143,7 +143,7 @@ struct IngestCommand: ParsableCommand {
         if let tsFormat, tsFormat != "iso" && (TimeUnit(rawValue: tsFormat) == nil || tsFormat == "auto") {
             throw ValidationError("--ts-format must be iso, s, ms, us or ns (got '\(tsFormat)')")
         }
-        if let start, Self.instant(start) == nil {
+        if let start, IngestRun.instant(start) == nil {
             throw ValidationError("--start '\(start)' is not an ISO 8601 instant such as 2025-01-01T00:00:00Z")
         }
         if let sampleRate, !(1...IngestOptions.maxSampleRate).contains(sampleRate) {
@@ -182,17 +182,9 @@ struct IngestCommand: ParsableCommand {
         return value
     }
 
-    /// Reads an ISO 8601 instant, or a date alone as its midnight UTC.
-    static func instant(_ text: String) -> Int64? {
-        var candidate = text
-        if candidate.count == 10 { candidate += "T00:00:00Z" }
-        var copy = candidate
-        return copy.withUTF8 { TimestampParsing.iso8601(UnsafeRawBufferPointer($0)) }
-    }
-
     func options() throws -> IngestOptions {
         var parse = ParseOptions(defaultModel: model)
-        parse.start = start.flatMap(Self.instant)
+        parse.start = start.flatMap(IngestRun.instant)
         parse.timestampUnit = tsFormat.flatMap { $0 == "iso" ? nil : TimeUnit(rawValue: $0) }
         if let map {
             // One mapping serves CSV files (columns) and JSON lines (dotted paths); the keys

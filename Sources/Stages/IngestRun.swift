@@ -69,7 +69,7 @@ public struct IngestRun: Sendable {
     }
 
     /// Reads an ISO 8601 instant, or a date alone as its midnight UTC.
-    static func instant(_ text: String) -> Int64? {
+    public static func instant(_ text: String) -> Int64? {
         var candidate = text.count == 10 ? text + "T00:00:00Z" : text
         return candidate.withUTF8 { TimestampParsing.iso8601(UnsafeRawBufferPointer($0)) }
     }
@@ -77,15 +77,8 @@ public struct IngestRun: Sendable {
     /// The runs of a pipeline's `[ingest]`, checked.
     static func all(_ config: PipelineConfig) throws -> [IngestRun] {
         guard let ingest = config.ingest else { return [] }
-        var runs: [IngestRun] = []
-        if !ingest.paths.isEmpty {
-            var own = ingest
-            own.sources = []
-            runs.append(try IngestRun(own, key: "ingest", config: config))
-        }
-        for (index, source) in ingest.sources.enumerated() {
-            runs.append(try IngestRun(source, key: "ingest.sources[\(index + 1)]", config: config))
-        }
-        return runs
+        // `runs` is `[ingest]`'s own paths (when it names any), then each source.
+        let keys = (ingest.paths.isEmpty ? [] : ["ingest"]) + ingest.sources.indices.map { "ingest.sources[\($0 + 1)]" }
+        return try zip(ingest.runs, keys).map { try IngestRun($0, key: $1, config: config) }
     }
 }

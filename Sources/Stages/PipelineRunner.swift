@@ -98,7 +98,7 @@ public struct PipelineRunner {
                 var rows: Int64 = 0
                 var already = 0
                 var failedFiles = 0
-                var skippedLines: [String: Int64] = [:]
+                var skippedLines: [SkipCount] = []
                 for run in pipeline.ingestRuns {
                     let options = run.options(
                         database: config.database, waitSeconds: waitSeconds, commandLine: "phasecast run \(config.file)"
@@ -109,7 +109,7 @@ public struct PipelineRunner {
                     for file in failed { log("phasecast: ingest: \(file.message ?? file.path)") }
                     for file in loaded {
                         for warning in file.warnings { log("phasecast: ingest: warning: \(file.path): \(warning)") }
-                        for count in file.skippedKinds { skippedLines[count.kind, default: 0] += count.lines }
+                        skippedLines += file.skippedKinds
                     }
                     loadedFiles += loaded.count
                     rows += loaded.reduce(0) { $0 + $1.rows }
@@ -119,9 +119,7 @@ public struct PipelineRunner {
                 }
                 var note = "\(loadedFiles) loaded (\(rows) rows), \(already) already loaded, \(failedFiles) failed"
                 if !skippedLines.isEmpty {
-                    let counts = skippedLines.map { SkipCount(kind: $0.key, lines: $0.value) }
-                        .sorted { ($0.lines, $1.kind) > ($1.lines, $0.kind) }
-                    note += "; skipped lines: " + SkipCount.phrase(counts)
+                    note += "; skipped lines: " + SkipCount.phrase(SkipCount.totals(skippedLines))
                 }
                 return (worst, note)
             }
