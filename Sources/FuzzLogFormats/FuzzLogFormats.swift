@@ -60,7 +60,7 @@ private func run<P: LogLineParser>(_ parser: inout P, _ lines: [UnsafeRawBufferP
         }
     }
     _ = parser.fileWarnings(rows: 100)
-    _ = parser.finish(models: &models)
+    while let held = try? parser.releaseHeld(models: &models), !held.isEmpty {}
 }
 
 /// The executable's entry point (SwiftPM names it `FuzzLogFormats_main`).

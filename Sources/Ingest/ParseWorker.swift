@@ -323,7 +323,15 @@ extension ParseWorker {
                 return
             }
             guard let endTotals, writerListening else { return }
-            for held in parser.finish(models: &models) { accept(held) }
+            do {
+                while case let held = try parser.releaseHeld(models: &models), !held.isEmpty {
+                    // Released after the file was read: no line's bytes are at hand for an excerpt.
+                    for request in held { acceptPlausible(request, UnsafeRawBufferPointer(start: nil, count: 0)) }
+                }
+            } catch {
+                send(.failed(.content(error.description)))
+                return
+            }
             finish(totals: endTotals, warnings: parser.fileWarnings(rows: rows))
         }
 
@@ -353,6 +361,8 @@ extension ParseWorker {
                     .failed(.content("a 64-bit sum of a minute rollup overflowed; token counts are implausibly large")))
                 return
             }
+            var warnings = warnings
+            if rows == 0 && totals.decompressedBytes > 0 { warnings.append(noRequestWarning(totals)) }
             sendNewModels()
             if !batch.isEmpty { send(.requests(batch)) }
             if !rejects.isEmpty { send(.rejects(rejects)) }
@@ -365,6 +375,19 @@ extension ParseWorker {
                         skippedByKind: skippedByKind, warnings: warnings,
                         firstMicros: rows > 0 ? firstMicros : nil, lastMicros: rows > 0 ? lastMicros : nil,
                         sampleRejects: sampleRejects)))
+        }
+
+        /// Says why bytes yielded no request, so that such a file is never a silent success.
+        private func noRequestWarning(_ totals: ReadTotals) -> String {
+            let skipped = skippedByKind.values.reduce(0, +)
+            var why: [String] = []
+            if skipped > 0 {
+                let kinds = SkipCount.list(skippedByKind).map { "\($0.lines) \($0.kind)" }.joined(separator: ", ")
+                why.append("every line skipped (\(kinds))")
+            }
+            if rejected > 0 { why.append("\(rejected) rejected") }
+            if why.isEmpty { why.append("only blank lines or a header") }
+            return "no request in \(totals.decompressedBytes) bytes: " + why.joined(separator: ", ")
         }
     }
 }

@@ -22,7 +22,9 @@ public struct MappedJSONParser: LogLineParser {
         reader.parse(line, number: number, into: &request, models: &models)
     }
 
-    public mutating func finish(models: inout ModelNames) -> [ParsedRequest] { reader.finish() }
+    public mutating func releaseHeld(models: inout ModelNames) throws(HeldRequestsError) -> [ParsedRequest] {
+        reader.finish()
+    }
 
     public func fileWarnings(rows: Int64) -> [String] { reader.fileWarnings(rows: rows) }
 }

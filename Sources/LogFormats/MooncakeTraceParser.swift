@@ -7,27 +7,17 @@ import PhasecastCore
 ///
 /// The cache must see requests in time order and these files need not be sorted (RAGPulse is
 /// two sorted runs), so the parser holds a file's requests and releases them, sorted, at the
-/// end. Memory is about 40 bytes a request plus 8 bytes a block.
+/// end (`TimeOrderedTrace`): in memory up to `ParseOptions.sortMemoryBytes`, beyond that as
+/// sorted runs in a temporary file, so memory stays bounded whatever the file's size.
 ///
 /// RAGPulse segments are pieces of content (system prompt, passages, history, question) whose
 /// token lengths are not in the trace; each is taken as an equal share of `input_length`.
 public struct MooncakeTraceParser: LogLineParser {
-    private struct Held {
-        var micros: Int64
-        var line: Int64
-        var input: Int64
-        var output: Int64
-        var chainStart: Int
-        var chainCount: Int
-        /// Segments of equal share (RAGPulse) rather than fixed-size blocks (Mooncake).
-        var segmented: Bool
-    }
-
     private let options: ParseOptions
     private let start: Int64
     private let scanner = JSONLineScanner()
-    private var held: [Held] = []
-    private var chains: [UInt64] = []
+    private var trace: TimeOrderedTrace
+    private var cache: PrefixCacheSimulator?
 
     public init(options: ParseOptions) throws(FormatSetupError) {
         guard let start = options.start else {
@@ -35,6 +25,7 @@ public struct MooncakeTraceParser: LogLineParser {
         }
         self.options = options
         self.start = start
+        trace = TimeOrderedTrace(memoryBudget: options.sortMemoryBytes)
     }
 
     /// Collects the fields of one record and its chain of block keys.
@@ -101,42 +92,41 @@ public struct MooncakeTraceParser: LogLineParser {
             let input = FieldReading.count(inputValue.bytes, "input_length", reason: &reason),
             let output = FieldReading.count(outputValue.bytes, "output_length", reason: &reason)
         else { return .rejected(reason ?? "unreadable timestamp or length") }
-        held.append(
-            Held(
-                micros: micros, line: number, input: input, output: output, chainStart: chains.count,
-                chainCount: fields.blocks.count, segmented: fields.segmented))
-        chains.append(contentsOf: fields.blocks)
+        do throws(HeldRequestsError) {
+            try trace.add(
+                micros: micros, line: number, input: input, output: output, segmented: fields.segmented,
+                chain: fields.blocks)
+        } catch {
+            return .fileError(error.description)
+        }
         return .deferred
     }
 
-    public mutating func finish(models: inout ModelNames) -> [ParsedRequest] {
+    public mutating func releaseHeld(models: inout ModelNames) throws(HeldRequestsError) -> [ParsedRequest] {
         let model = models.index(of: options.defaultModel)
-        let order = held.indices.sorted { a, b in
-            (held[a].micros, held[a].line) < (held[b].micros, held[b].line)
-        }
-        var cache = PrefixCacheSimulator(capacityBlocks: options.cacheCapacityBlocks)
+        var cache = self.cache ?? PrefixCacheSimulator(capacityBlocks: options.cacheCapacityBlocks)
+        defer { self.cache = cache }
         var requests: [ParsedRequest] = []
-        requests.reserveCapacity(held.count)
-        for index in order {
-            let h = held[index]
-            let chain = chains[h.chainStart..<(h.chainStart + h.chainCount)]
-            let hits = Int64(cache.access(chain))
+        while requests.count < Self.releaseBatch, let record = try trace.next() {
+            let hits = Int64(cache.access(record.chain[...]))
+            let blocks = Int64(record.chain.count)
             var cached: Int64
-            if h.segmented {
+            if record.segmented {
                 // Equal shares; the last segment takes the remainder.
-                let share = h.chainCount > 0 ? h.input / Int64(h.chainCount) : 0
-                cached = hits == Int64(h.chainCount) ? h.input : hits * share
+                let share = blocks > 0 ? record.input / blocks : 0
+                cached = hits == blocks ? record.input : hits * share
             } else {
                 cached = hits * Int64(options.cacheBlockTokens)
             }
-            cached = max(0, min(cached, h.input - 1))
+            cached = max(0, min(cached, record.input - 1))
             requests.append(
                 ParsedRequest(
-                    micros: h.micros, prompt: h.input, cached: cached, output: h.output, model: model, status: .ok,
-                    line: h.line))
+                    micros: record.micros, prompt: record.input, cached: cached, output: record.output, model: model,
+                    status: .ok, line: record.line))
         }
-        held = []
-        chains = []
         return requests
     }
+
+    /// Requests handed over per call of `releaseHeld`.
+    static let releaseBatch = 4096
 }

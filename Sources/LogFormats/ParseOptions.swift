@@ -23,6 +23,9 @@ public struct ParseOptions: Sendable {
     /// The plausibility ceiling: a request with more prompt or output tokens than this is a
     /// reject, not a figure (one line with 10⁹ tokens would otherwise outweigh a month).
     public var maxTokensPerRequest: Int64 = ParseOptions.defaultMaxTokensPerRequest
+    /// Memory a format that must sort its file (Mooncake, RAGPulse) holds its requests in before
+    /// it writes them, sorted, to a temporary file and merges them at the end.
+    public var sortMemoryBytes = 16 << 20
 
     /// Ten million tokens: well above any context window served today.
     public static let defaultMaxTokensPerRequest: Int64 = 10_000_000

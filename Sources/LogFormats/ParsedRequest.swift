@@ -70,8 +70,9 @@ public protocol LogLineParser {
         models: inout ModelNames
     ) -> LineVerdict
 
-    /// Requests kept back by `.deferred` verdicts, released once the whole file was read.
-    mutating func finish(models: inout ModelNames) -> [ParsedRequest]
+    /// Requests kept back by `.deferred` verdicts, released once the whole file was read, a
+    /// batch per call: call it until it returns none.
+    mutating func releaseHeld(models: inout ModelNames) throws(HeldRequestsError) -> [ParsedRequest]
 
     /// Whether records may span lines through quoted fields (CSV).
     var recordsMaySpanLines: Bool { get }
@@ -88,7 +89,7 @@ public protocol LogLineParser {
 }
 
 extension LogLineParser {
-    public mutating func finish(models: inout ModelNames) -> [ParsedRequest] { [] }
+    public mutating func releaseHeld(models: inout ModelNames) throws(HeldRequestsError) -> [ParsedRequest] { [] }
     public var recordsMaySpanLines: Bool { false }
     public mutating func takeExtraRequests() -> [ParsedRequest] { [] }
     public func fileWarnings(rows: Int64) -> [String] { [] }

@@ -64,7 +64,9 @@ public struct SGLangRequestParser: LogLineParser {
         return .accepted
     }
 
-    public mutating func finish(models: inout ModelNames) -> [ParsedRequest] { json.finish(models: &models) }
+    public mutating func releaseHeld(models: inout ModelNames) throws(HeldRequestsError) -> [ParsedRequest] {
+        try json.releaseHeld(models: &models)
+    }
 
     /// The whole number after `label`; nil with no reason when the label is absent.
     private static func number(

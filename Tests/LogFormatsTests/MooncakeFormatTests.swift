@@ -26,6 +26,62 @@ import Testing
         #expect(byTime.map(\.request.line) == [2, 3, 1, 4])
     }
 
+    /// A trace in no order, of conversations that grow turn by turn (so later turns hit the
+    /// cache), as Mooncake lines.
+    static func shuffledConversationLines(count: Int) -> [String] {
+        var state: UInt64 = 12_345
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        var turns = [Int](repeating: 0, count: 40)
+        var lines: [String] = []
+        for index in 0..<count {
+            let conversation = next(turns.count)
+            turns[conversation] += 1
+            let blocks = (0..<(2 + 2 * turns[conversation])).map { conversation * 10_000 + $0 }
+            let timestamp = index * 250 + next(200)
+            lines.append(
+                #"{"timestamp": \#(timestamp), "input_length": \#(blocks.count * 512 - next(400)), "output_length": \#(1 + next(900)), "hash_ids": \#(blocks)}"#
+            )
+        }
+        for index in lines.indices.reversed() { lines.swapAt(index, next(index + 1)) }
+        return lines
+    }
+
+    /// Beyond its sort memory the parser writes sorted runs to a temporary file and merges
+    /// them: the same requests, cached tokens and order as sorted in memory (memory grew with
+    /// the file, 444 MB at 2 M lines).
+    @Test func aTraceOverItsSortMemorySpillsRunsAndGivesTheSameRequests() throws {
+        let lines = Self.shuffledConversationLines(count: 3000)
+        let inMemory = try parse(.mooncake, lines, options: ParseOptions(start: Self.start))
+        var small = ParseOptions(start: Self.start)
+        small.sortMemoryBytes = 16 << 10
+        let spilled = try parse(.mooncake, lines, options: small)
+        #expect(spilled.fileError == nil)
+        #expect(spilled.requests.count == 3000)
+        #expect(spilled.requests.map(\.request) == inMemory.requests.map(\.request))
+        #expect(inMemory.requests.filter { $0.request.cached > 0 }.count > 1000)
+        let times = spilled.requests.map(\.request.micros)
+        #expect(times == times.sorted())
+
+        var trace = TimeOrderedTrace(memoryBudget: 16 << 10)
+        for (line, text) in lines.enumerated() {
+            try trace.add(
+                micros: Int64(text.count), line: Int64(line), input: 1, output: 1, segmented: false, chain: [1, 2, 3])
+        }
+        #expect(trace.spilledRuns > 4)
+        var previous: (Int64, Int64) = (.min, .min)
+        var released = 0
+        while let record = try trace.next() {
+            #expect((previous.0, previous.1) < (record.micros, record.line))
+            #expect(record.chain == [1, 2, 3])
+            previous = (record.micros, record.line)
+            released += 1
+        }
+        #expect(released == 3000)
+    }
+
     @Test func theCacheEvictsLeastRecentlyUsedBlocks() throws {
         let options = ParseOptions(start: Self.start, cacheBlockTokens: 10, cacheCapacityBlocks: 2)
         let parsed = try parse(

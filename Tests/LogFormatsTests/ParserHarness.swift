@@ -46,7 +46,13 @@ func parse<P: LogLineParser>(_ parser: inout P, _ lines: [String], fallbackModel
         case .fileError(let message): result.fileError = message
         }
     }
-    for held in parser.finish(models: &models) { result.requests.append((held, "")) }
+    do {
+        while case let held = try parser.releaseHeld(models: &models), !held.isEmpty {
+            result.requests += held.map { ($0, "") }
+        }
+    } catch {
+        result.fileError = error.description
+    }
     for index in result.requests.indices {
         result.requests[index].model = models.names[Int(result.requests[index].request.model)]
     }
