@@ -63,10 +63,16 @@ final class FileLoader {
         progressLine?.begin(name: plan.registryPath, size: source.size)
         defer { progressLine?.end() }
 
+        var plan = plan
         do {
             try connection.execute("BEGIN IMMEDIATE")
+            if let done = try replanInsideTransaction(&plan, bytes: source.size) {
+                try connection.execute("ROLLBACK")
+                return done
+            }
         } catch {
-            return failed(plan, started, .database(error.description, error.exitStatus), totals: nil, format: nil)
+            if connection.inTransaction { try? connection.execute("ROLLBACK") }
+            return failed(plan, started, .database(error), totals: nil, format: nil)
         }
         var session = WriteSession(loader: self, plan: plan)
         let outcome = session.run(source: source, started: started)
@@ -76,6 +82,21 @@ final class FileLoader {
             statements.forgetUncommittedModels()
         }
         return outcome
+    }
+
+    /// Reads the registry again now that the write lock is held: a writer that committed since
+    /// the run's plan (one not under the run lock) must neither be loaded over nor have its
+    /// path's row taken for new. Returns the outcome when its content is in by now.
+    private func replanInsideTransaction(_ plan: inout Plan, bytes: Int64?) throws -> FileOutcome? {
+        let namedByContent = plan.input.kind == .standardInput && options.standardInputName == nil
+        if !namedByContent { plan.existing = try registry.entry(path: plan.registryPath) }
+        guard let rawFingerprint = plan.rawFingerprint,
+            let holder = try registry.entryHoldingRows(rawFingerprint: rawFingerprint)
+        else { return nil }
+        let message = holder.alreadyLoadedMessage(asPath: plan.registryPath)
+        return FileOutcome(
+            path: plan.registryPath, status: .skipped, format: nil, rows: 0, rejected: 0, skippedLines: 0,
+            bytes: bytes ?? 0, uncompressedBytes: 0, seconds: 0, message: message, exitCode: 0)
     }
 
     /// The name the registry keeps an input under, once its fingerprint is known: standard input
@@ -141,7 +162,7 @@ private struct WriteSession {
             try claimFileID()
         } catch {
             try? connection.execute("ROLLBACK")
-            return loader.failed(plan, started, databaseFailure(error), totals: nil, format: nil)
+            return loader.failed(plan, started, .database(error), totals: nil, format: nil)
         }
         let reader = DecompressingReader(source: source)
         let pool = ChunkPool(count: FileLoader.chunkCount, size: FileLoader.chunkSize)
@@ -185,7 +206,7 @@ private struct WriteSession {
                 reportProgress()
             }
         } catch {
-            failure = databaseFailure(error)
+            failure = .database(error)
         }
         // Stop the other threads (they stop by themselves after the last message).
         messages.cancel()
@@ -198,7 +219,7 @@ private struct WriteSession {
             do {
                 outcome = try commit(totals, started: started)
             } catch {
-                failure = databaseFailure(error)
+                failure = .database(error)
             }
         } else if failure == nil {
             failure = .content("reading stopped before the end of the file")
@@ -215,11 +236,6 @@ private struct WriteSession {
         ReadTotals(
             rawBytes: reader.rawBytesRead, decompressedBytes: reader.bytesDelivered, compressed: reader.isCompressed,
             fingerprint: reader.contentFingerprint.text, rawFingerprint: reader.rawFingerprint.text)
-    }
-
-    private func databaseFailure(_ error: Error) -> FileFailure {
-        if let sqlite = error as? SQLiteError { return .database(sqlite.description, sqlite.exitStatus) }
-        return .database(String(describing: error), .software)
     }
 
     private mutating func reportProgress() {

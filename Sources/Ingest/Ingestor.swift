@@ -148,10 +148,7 @@ public struct Ingestor {
             if let fingerprint = item.fingerprint,
                 let holder = try registry.entryHoldingRows(rawFingerprint: fingerprint)
             {
-                var message =
-                    holder.path == path
-                    ? "already loaded \(holder.loadedAt) (\(holder.fingerprint))"
-                    : "same content as \(holder.path), loaded \(holder.loadedAt)"
+                var message = holder.alreadyLoadedMessage(asPath: path)
                 if holder.path == path && holder.status == .outdated {
                     // The content whose rows the database holds is back at its path (a failed
                     // re-copy was redone): the path is up to date again.

@@ -21,6 +21,12 @@ struct RegistryEntry: Equatable {
 
     /// Whether rows of this entry's fingerprint are in the database.
     var holdsRows: Bool { status != .failed }
+
+    /// Why an input at `path` whose content this entry holds is not loaded again.
+    func alreadyLoadedMessage(asPath path: String) -> String {
+        self.path == path
+            ? "already loaded \(loadedAt) (\(fingerprint))" : "same content as \(self.path), loaded \(loadedAt)"
+    }
 }
 
 /// Reads and updates `source_files`, and decides what a run does with each input.

@@ -1,6 +1,7 @@
 import Extract
 import LogFormats
 import PhasecastCore
+import Store
 
 /// A rejected line, as stored in `rejects`.
 struct RejectRecord: Sendable, Equatable {
@@ -75,6 +76,12 @@ public enum FileFailure: PhasecastError, Sendable {
     case setup(FormatSetupError)
     case content(String)
     case database(String, ExitStatus)
+
+    /// The failure of a database step, with the exit status its SQLite error calls for.
+    static func database(_ error: Error) -> FileFailure {
+        if let sqlite = error as? SQLiteError { return .database(sqlite.description, sqlite.exitStatus) }
+        return .database(String(describing: error), .software)
+    }
 
     public var description: String {
         switch self {

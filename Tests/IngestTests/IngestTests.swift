@@ -3,6 +3,7 @@ import Ingest
 import LogFormats
 import PhasecastCore
 import Store
+import Synchronization
 import TestSupport
 import Testing
 
@@ -198,6 +199,82 @@ import Testing
         parse.maxTokensPerRequest = 5_000
         let strict = try ingest(dir.file("q.db"), [file], parse: parse, maxRejectRate: 1)
         #expect(strict.files.first?.rejected ?? 0 > 1)
+    }
+
+    /// Squares of the longest requests the ceiling allows, in one minute of three files: each
+    /// file's checked sums fit, their sum does not, and `v_request_minutes` stopped with
+    /// "integer overflow" for every query over that minute.
+    @Test func squaresSummedOverFilesOfOneMinuteNeverStopAQuery() throws {
+        let dir = TemporaryDirectory()
+        let db = dir.file("p.db")
+        let longest = ByteParsing.maxTokenCount
+        let line =
+            #"{"created":1762000100,"model":"m","usage":{"prompt_tokens":\#(longest),"completion_tokens":\#(longest)}}"#
+        var parse = ParseOptions()
+        parse.maxTokensPerRequest = longest
+        let files = ["a", "b", "c"].enumerated().map {
+            dir.write("\($1).jsonl", line + String(repeating: "\n", count: $0))
+        }
+        let report = try ingest(db, files, parse: parse)
+        #expect(report.files.map(\.status) == [.loaded, .loaded, .loaded])
+        let connection = try Connection(path: db)
+        let row = try connection.queryOne(
+            "SELECT requests, prompt_tokens, prefill_sq, output_sq FROM v_request_minutes")
+        #expect(try row.int("requests") == 3)
+        #expect(try row.int("prompt_tokens") == 3 * longest)
+        let square = Double(longest) * Double(longest)
+        #expect(try row.double("prefill_sq") == 3 * square)
+        #expect(try row.double("output_sq") == 3 * square)
+    }
+
+    /// Bytes that yield no request (only blank lines, a CSV header alone, every line skipped)
+    /// are loaded with a warning that says so, never as a silent success.
+    @Test func bytesThatYieldNoRequestLoadWithAWarning() throws {
+        let dir = TemporaryDirectory()
+        let blank = dir.write("blank.jsonl", String(repeating: " \n", count: 1000))
+        let header = dir.write("header.csv", "TIMESTAMP,ContextTokens,GeneratedTokens\n")
+        let report = try ingest(dir.file("p.db"), [blank, header])
+        #expect(report.files.map(\.status) == [.loaded, .loaded])
+        for file in report.files {
+            #expect(file.warnings.contains { $0.hasPrefix("no request in ") }, "\(file.path): \(file.warnings)")
+        }
+        let warnings = try Connection(path: dir.file("p.db")).rows("SELECT warnings FROM source_files ORDER BY path")
+        #expect(warnings.allSatisfy { $0[0].text?.contains("no request in ") == true })
+        // An empty file has no bytes to explain.
+        let empty = try ingest(dir.file("q.db"), [dir.write("empty.jsonl", "")])
+        #expect(empty.files.first?.warnings == [])
+    }
+
+    /// Two writers at once that do not share a run lock (the lock is per process, so two
+    /// ingests in one process stand for a writer that bypasses it): each plans before the other
+    /// has loaded anything, so the plan is checked again inside each file's write transaction.
+    /// Before that, the second writer took a loaded file for new, failed on its path, and
+    /// flagged the good file "outdated".
+    @Test func twoWritersAtOnceLoadEachFileOnceAndFlagNothing() throws {
+        let dir = TemporaryDirectory()
+        let files = (0..<6).map { day in
+            dir.write(
+                "day-\(day).jsonl",
+                openAILines(count: 300, start: 1_762_000_000 + Int64(day) * 86_400, seed: UInt64(day) + 1)
+                    .joined(separator: "\n"))
+        }
+        // The race is a matter of timing: several rounds, each on a new database.
+        for round in 0..<4 {
+            let db = dir.file("round-\(round).db")
+            _ = try ingest(db, [])  // the schema, so that both writers start on the same one
+            let results = Mutex<[IngestReport]>([])
+            DispatchQueue.concurrentPerform(iterations: 2) { _ in
+                if let report = try? ingest(db, files) { results.withLock { $0.append(report) } }
+            }
+            let reports = results.withLock { $0 }
+            #expect(reports.count == 2)
+            let outcomes = reports.flatMap(\.files)
+            #expect(outcomes.filter { $0.status == .loaded }.count == 6, "\(outcomes.map(\.message))")
+            #expect(!outcomes.contains { $0.status == .failed }, "\(outcomes.compactMap(\.message))")
+            let connection = try Connection(path: db)
+            #expect(try connection.scalar("SELECT count(*) FROM source_files WHERE status = 'loaded'")?.integer == 6)
+            #expect(try connection.scalar("SELECT count(*) FROM requests")?.integer == 1800)
+        }
     }
 
     /// Blank lines before the first log line (more than a read chunk of them) do not make the
