@@ -54,9 +54,15 @@ public enum InputDiscovery {
     public struct Discovery: Sendable {
         public var files: [InputFile] = []
         public var problems: [ExtractError] = []
-        /// Files inside directories whose names say they are not logs (a README, a checksum
-        /// list), passed over.
-        public var passedOver: [String] = []
+        /// Entries inside directories passed over, each with why: files whose names say they
+        /// are not logs (a README, a checksum list), links back to a directory already walked.
+        public var passedOver: [PassedOver] = []
+    }
+
+    /// An entry discovery passed over on purpose, and why.
+    public struct PassedOver: Sendable, Equatable {
+        public var path: String
+        public var reason: String
     }
 
     /// The files named by `arguments`, in order; directories contribute their log files sorted by
@@ -109,7 +115,7 @@ public enum InputDiscovery {
 private struct DirectoryWalker {
     var files: [String] = []
     var problems: [ExtractError] = []
-    var passedOver: [String] = []
+    var passedOver: [InputDiscovery.PassedOver] = []
     /// Directories entered, by device and inode, so that a link loop is walked once.
     private var visited = Set<[UInt64]>()
 
@@ -120,7 +126,11 @@ private struct DirectoryWalker {
             problems.append(.unreadable(path: directory, reason: String(cString: strerror(errno))))
             return
         }
-        guard visited.insert([UInt64(info.st_dev), UInt64(info.st_ino)]).inserted else { return }
+        guard visited.insert([UInt64(info.st_dev), UInt64(info.st_ino)]).inserted else {
+            let shown = prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix
+            passedOver.append(.init(path: shown, reason: "a link to a folder already walked (a loop); passed over"))
+            return
+        }
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
@@ -141,7 +151,9 @@ private struct DirectoryWalker {
             case S_IFDIR: walk(path, prefix: prefix + name + "/")
             case S_IFREG where InputDiscovery.looksLikeLog(name): files.append(prefix + name)
             case S_IFREG:
-                if InputDiscovery.isNotLogByName(name) { passedOver.append(prefix + name) }
+                if InputDiscovery.isNotLogByName(name) {
+                    passedOver.append(.init(path: prefix + name, reason: "not a log by its name; passed over"))
+                }
             default:
                 if InputDiscovery.looksLikeLog(name) {
                     problems.append(.unreadable(path: prefix + name, reason: "not a regular file; skipped"))

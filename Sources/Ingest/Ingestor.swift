@@ -35,10 +35,11 @@ public struct Ingestor {
             do {
                 let found = try InputDiscovery.discover([argument])
                 inputs += found.files
-                for path in found.passedOver {
+                for entry in found.passedOver {
                     let outcome = FileOutcome(
-                        path: path, status: .skipped, format: nil, rows: 0, rejected: 0, skippedLines: 0, bytes: 0,
-                        uncompressedBytes: 0, seconds: 0, message: "not a log by its name; passed over", exitCode: 0)
+                        path: entry.path, status: .skipped, format: nil, rows: 0, rejected: 0, skippedLines: 0,
+                        bytes: 0,
+                        uncompressedBytes: 0, seconds: 0, message: entry.reason, exitCode: 0)
                     outcomes.append(outcome)
                     log(Self.summary(outcome))
                 }

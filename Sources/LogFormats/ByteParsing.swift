@@ -200,7 +200,15 @@ public enum ByteParsing {
     /// A short, printable rendering of a field for reject reasons.
     public static func display(_ bytes: UnsafeRawBufferPointer, limit: Int = 40) -> String {
         let cut = UnsafeRawBufferPointer(rebasing: bytes[0..<min(bytes.count, limit)])
-        let text = String(decoding: cut, as: UTF8.self)
+        var text = ""
+        // Control bytes (a NUL, an escape sequence) would reach terminals and reports as they are.
+        for scalar in String(decoding: cut, as: UTF8.self).unicodeScalars {
+            if scalar.value < 0x20 || scalar.value == 0x7F {
+                text += "\\x" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16, uppercase: true)
+            } else {
+                text.unicodeScalars.append(scalar)
+            }
+        }
         return bytes.count > limit ? "\"\(text)…\"" : "\"\(text)\""
     }
 }

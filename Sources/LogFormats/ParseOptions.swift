@@ -25,7 +25,7 @@ public struct ParseOptions: Sendable {
     public var maxTokensPerRequest: Int64 = ParseOptions.defaultMaxTokensPerRequest
     /// Memory a format that must sort its file (Mooncake, RAGPulse) holds its requests in before
     /// it writes them, sorted, to a temporary file and merges them at the end.
-    public var sortMemoryBytes = 16 << 20
+    public var sortMemoryBytes = 4 << 20
 
     /// Ten million tokens: well above any context window served today.
     public static let defaultMaxTokensPerRequest: Int64 = 10_000_000

@@ -26,6 +26,11 @@ public struct HeldRequestsError: Error, Sendable, CustomStringConvertible {
 /// gathered up to `memoryBudget` bytes, then sorted and written as one sorted run to a temporary
 /// file (unlinked at once, so a killed process leaves nothing behind); at the end the runs are
 /// merged. A file that fits the budget never touches the disk.
+///
+/// Runs are merged in tiers, as a log-structured merge does: when `fanIn` runs of one tier
+/// exist they become one run of the next tier (their files freed). So at most `fanIn − 1` runs
+/// per tier are open, each read through a buffer, and every record is rewritten once per tier:
+/// about log₆₄(file / budget) times, one or two for any real trace.
 struct TimeOrderedTrace {
     private struct Held {
         var micros: Int64
@@ -37,13 +42,20 @@ struct TimeOrderedTrace {
         var segmented: Bool
     }
 
+    /// A sorted run and its tier (0: written from memory; n + 1: merged from `fanIn` runs of n).
+    private struct TieredRun {
+        var file: SpillFile
+        var tier: Int
+    }
+
     /// Bytes of memory a held request costs besides its chain.
     private static let heldBytes = MemoryLayout<Held>.stride
+    /// Runs of one tier merged into one of the next.
+    static let fanIn = 64
     private let memoryBudget: Int
     private var held: [Held] = []
     private var chains: [UInt64] = []
-    private var spill: SpillFile?
-    private var runs: [SpillFile.Run] = []
+    private var runs: [TieredRun] = []
     private var merger: RunMerger?
     private var inMemoryOrder: [Int]?
     private var nextInMemory = 0
@@ -52,7 +64,7 @@ struct TimeOrderedTrace {
         self.memoryBudget = max(memoryBudget, 4096)
     }
 
-    /// Sorted runs written to the temporary file so far.
+    /// Sorted runs on disk now.
     var spilledRuns: Int { runs.count }
 
     /// Keeps one request (its chain of block keys copied).
@@ -67,24 +79,28 @@ struct TimeOrderedTrace {
         if held.count * Self.heldBytes + chains.count * 8 > memoryBudget { try spillHeld() }
     }
 
-    /// Writes what is held, sorted, as one run of the temporary file.
+    /// Writes what is held, sorted, as a run of tier 0, then merges full tiers.
     private mutating func spillHeld() throws(HeldRequestsError) {
-        if spill == nil { spill = try SpillFile() }
-        guard let spill else { return }
-        let start = spill.length
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(1 << 20)
-        for index in sortedIndexes() {
-            SpillFile.append(record(index), to: &buffer)
-            if buffer.count >= 1 << 20 {
-                try spill.write(buffer)
-                buffer.removeAll(keepingCapacity: true)
-            }
+        let file = try SpillFile()
+        var writer = SpillFile.Writer(file)
+        for index in sortedIndexes() { try writer.append(record(index)) }
+        try writer.flush()
+        runs.append(TieredRun(file: file, tier: 0))
+        held.removeAll(keepingCapacity: true)
+        chains.removeAll(keepingCapacity: true)
+        // Runs are appended in tier order (highest first), so a full tier is the tail.
+        while let last = runs.last, runs.count >= Self.fanIn,
+            runs.suffix(Self.fanIn).allSatisfy({ $0.tier == last.tier })
+        {
+            let tail = runs.suffix(Self.fanIn).map(\.file)
+            runs.removeLast(Self.fanIn)
+            var merger = try RunMerger(files: tail, memoryBudget: memoryBudget)
+            let merged = try SpillFile()
+            var mergedWriter = SpillFile.Writer(merged)
+            while let record = try merger.next() { try mergedWriter.append(record) }
+            try mergedWriter.flush()
+            runs.append(TieredRun(file: merged, tier: last.tier + 1))
         }
-        try spill.write(buffer)
-        runs.append(SpillFile.Run(start: start, end: spill.length))
-        held.removeAll()
-        chains.removeAll()
     }
 
     /// The held request at `index`, with a copy of its chain.
@@ -101,7 +117,7 @@ struct TimeOrderedTrace {
 
     /// The next request in time order, or nil when all were given back.
     mutating func next() throws(HeldRequestsError) -> TraceRecord? {
-        if spill == nil {
+        if runs.isEmpty && merger == nil {
             if inMemoryOrder == nil { inMemoryOrder = sortedIndexes() }
             guard let order = inMemoryOrder, nextInMemory < order.count else {
                 held = []
@@ -111,22 +127,41 @@ struct TimeOrderedTrace {
             defer { nextInMemory += 1 }
             return record(order[nextInMemory])
         }
-        if merger == nil, let spill {
+        if merger == nil {
             if !held.isEmpty { try spillHeld() }
-            merger = try RunMerger(file: spill, runs: runs, memoryBudget: memoryBudget)
+            merger = try RunMerger(files: runs.map(\.file), memoryBudget: memoryBudget)
+            runs = []
+            held = []
+            chains = []
         }
         return try merger?.next()
     }
 }
 
-/// A temporary file of sorted runs of trace records, removed from its folder as soon as it is
-/// opened. Records are little-endian: micros, line, input, output (8 bytes each), a segmented
-/// flag (1 byte), the chain's length (4 bytes), then the chain's keys (8 bytes each).
+/// A temporary file holding one sorted run of trace records, removed from its folder as soon
+/// as it is opened (closing it frees its space). Records are little-endian: micros, line,
+/// input, output (8 bytes each), a segmented flag (1 byte), the chain's length (4 bytes), then
+/// the chain's keys (8 bytes each).
 final class SpillFile {
-    /// A byte range of the file holding one sorted run.
-    struct Run {
-        var start: Int64
-        var end: Int64
+    /// Appends records to a spill file through a 1 MiB buffer.
+    struct Writer {
+        let file: SpillFile
+        private var buffer: [UInt8] = []
+
+        init(_ file: SpillFile) {
+            self.file = file
+            buffer.reserveCapacity(1 << 20)
+        }
+
+        mutating func append(_ record: TraceRecord) throws(HeldRequestsError) {
+            SpillFile.append(record, to: &buffer)
+            if buffer.count >= 1 << 20 { try flush() }
+        }
+
+        mutating func flush() throws(HeldRequestsError) {
+            try file.write(buffer)
+            buffer.removeAll(keepingCapacity: true)
+        }
     }
 
     static let headerBytes = 8 * 4 + 1 + 4
@@ -195,8 +230,8 @@ final class SpillFile {
     }
 }
 
-/// Merges the sorted runs of a spill file, each read through a small buffer, into one
-/// time-ordered stream.
+/// Merges sorted runs, each read through a small buffer (together half the memory budget),
+/// into one time-ordered stream.
 struct RunMerger {
     /// One run being read: its unread byte range and the bytes buffered from it.
     private struct Cursor {
@@ -207,16 +242,16 @@ struct RunMerger {
         var head: TraceRecord?
     }
 
-    private let file: SpillFile
+    private let files: [SpillFile]
     private let bufferBytes: Int
     private var cursors: [Cursor]
     /// Indexes of cursors with a head, as a binary min-heap by (micros, line).
     private var heap: [Int] = []
 
-    init(file: SpillFile, runs: [SpillFile.Run], memoryBudget: Int) throws(HeldRequestsError) {
-        self.file = file
-        bufferBytes = max(4096, memoryBudget / 2 / max(runs.count, 1))
-        cursors = runs.map { Cursor(offset: $0.start, end: $0.end) }
+    init(files: [SpillFile], memoryBudget: Int) throws(HeldRequestsError) {
+        self.files = files
+        bufferBytes = max(4096, memoryBudget / 2 / max(files.count, 1))
+        cursors = files.map { Cursor(offset: 0, end: $0.length) }
         for index in cursors.indices {
             try advance(index)
             if cursors[index].head != nil { push(index) }
@@ -249,7 +284,7 @@ struct RunMerger {
                     throw HeldRequestsError(description: "the trace's sort file ended inside a record")
                 }
                 let size = Int(min(Int64(bufferBytes), left))
-                try file.read(at: cursors[index].offset, count: size, into: &cursors[index].buffer)
+                try files[index].read(at: cursors[index].offset, count: size, into: &cursors[index].buffer)
                 cursors[index].offset += Int64(size)
                 cursors[index].position = 0
             }

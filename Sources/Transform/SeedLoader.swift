@@ -64,6 +64,9 @@ public enum SeedLoader {
             statement.bind(values)
             do {
                 try statement.run()
+            } catch  where error.exitStatus == .ioError || error.exitStatus == .tempFail {
+                // A full disk or a lock is the machine's, not the seed's: exit 74 or 75, not 78.
+                throw error
             } catch {
                 throw TransformError.seedFailed(file: file, line: csv.lines[row], reason: error.description)
             }

@@ -44,6 +44,9 @@ import Testing
         let found = try InputDiscovery.discover([dir.file("mounted")])
         #expect(found.files.map(\.path) == [dir.file("mounted/a.log")])
         #expect(found.problems.isEmpty)
+        // The loop is named, not passed over without a word.
+        #expect(found.passedOver.map(\.path) == [dir.file("mounted/loop")])
+        #expect(found.passedOver.first?.reason.contains("loop") == true)
     }
 
     @Test func entriesThatCannotBeReadAreReportedAndNonRegularInputsRefused() throws {

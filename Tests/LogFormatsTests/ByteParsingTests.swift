@@ -27,4 +27,14 @@ import Testing
     func malformedDecimals(text: String) {
         #expect(withBytes(text) { ByteParsing.scaledDecimal($0, scaleDigits: 6) } == nil)
     }
+
+    /// A first line of NUL bytes was shown in the error as it was: raw control bytes on the
+    /// terminal and in the registry's error text.
+    @Test func displayedFieldsShowControlBytesEscaped() {
+        var bytes: [UInt8] = [0, 0, 0x1B, 0x5B, 0x41, 0x7F, 0x61]
+        let shown = bytes.withUnsafeMutableBytes { ByteParsing.display(UnsafeRawBufferPointer($0)) }
+        #expect(shown == #""\x00\x00\x1B[A\x7Fa""#)
+        let cut = Array(repeating: UInt8(0x41), count: 50).withUnsafeBytes { ByteParsing.display($0, limit: 3) }
+        #expect(cut == "\"AAA…\"")
+    }
 }

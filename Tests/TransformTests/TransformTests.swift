@@ -210,4 +210,21 @@ func openAIDay(start: Int64, minutes: Int, model: String = "m", seed: Int = 1) -
             try connection.scalar("SELECT source FROM llms WHERE name = 'Llama-3.1-70B'")?.text?.contains(
                 "aiconfigurator") == true)
     }
+
+    /// A seed row that cannot be written for the machine's reasons (a full disk, here a
+    /// read-only database) exited 78 as if the seed file were wrong; it is the SQLite error,
+    /// with its own exit status.
+    @Test func aSeedTheDatabaseCannotTakeIsTheDatabasesErrorNotTheSeeds() throws {
+        let dir = TemporaryDirectory()
+        try Migrator.migrate(try Connection(path: dir.file("p.db")))
+        let readOnly = try Connection(path: dir.file("p.db"), readOnly: true)
+        do {
+            try SeedLoader.loadBundled(into: readOnly)
+            Issue.record("seeds were written into a read-only database")
+        } catch let error as SQLiteError {
+            #expect(error.exitStatus == .ioError)
+        } catch {
+            Issue.record("not the database's error: \(error)")
+        }
+    }
 }
