@@ -61,13 +61,18 @@ FUZZ_SECONDS ?= 60
 fuzz: setup
 	FUZZ_SECONDS=$(FUZZ_SECONDS) bash Tests/Fuzz/run-fuzz.sh
 
-## faults: FAULT_TRIALS kill -9 trials of phasecast run (default 20): each rerun must converge to
-## the uninterrupted run's tables and report bytes, with the database's integrity intact
-FAULT_TRIALS ?= 20
+## faults: the fault suite against the real binary (Sources/PhasecastFaults): FAULT_TRIALS kill -9
+## trials each of ingest, transform and run (default 10) whose reruns must converge to the
+## uninterrupted tables and report bytes; as many rounds of two writers (a path and a symlink)
+## with readers; a full disk on a small tmpfs (skipped where mounting is not permitted); the
+## bad-input corpus; peak memory of ingest on files of FAULT_MEMORY_ROWS rows (default 1 M) and a
+## quarter of that. Prints a table per section and fails when any trial does.
+FAULT_TRIALS ?= 10
+FAULT_MEMORY_ROWS ?= 1000000
 faults: setup
 	$(SWIFT) build --product phasecast
 	$(SWIFT) build --product phasecast-faults
-	.build/debug/phasecast-faults --trials $(FAULT_TRIALS) --dir .build/faults
+	.build/debug/phasecast-faults --trials $(FAULT_TRIALS) --memory-rows $(FAULT_MEMORY_ROWS) --dir .build/faults
 
 ## lint: swift format's lint over the sources and tests
 lint:

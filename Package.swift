@@ -63,17 +63,21 @@ let package = Package(
         .executableTarget(
             name: "phasecast-bench",
             dependencies: [
-                "PhasecastCore", "CostModel", "Stages", "Store", "Synth", "Transform",
+                "ChildProcess", "PhasecastCore", "CostModel", "Stages", "Store", "Synth", "Transform",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/PhasecastBench"),
-        // `make faults`: kill -9 trials of phasecast run; not shipped.
+        // `make faults`: kill -9 trials, concurrent writers and readers, a full disk, hostile
+        // inputs and peak memory, against the real binary; not shipped.
         .executableTarget(
             name: "phasecast-faults",
             dependencies: [
-                "PhasecastCore", "Store", "Synth", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "ChildProcess", "Extract", "PhasecastCore", "Store", "Synth",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/PhasecastFaults"),
+        // Running and measuring a child process (wall, CPU, peak RSS), for the bench and the faults.
+        .target(name: "ChildProcess"),
 
         // Helpers shared by the test targets: temporary directories, fixtures, running the binary.
         .target(name: "TestSupport", dependencies: ["Extract"], path: "Tests/TestSupport"),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChildProcess
 import Foundation
 import PhasecastCore
 import Synth
@@ -215,4 +216,9 @@ struct BenchReport {
         "- \(label): " + String(format: "%.2f×", ratio) + " (target ≥ " + String(format: "%.1f×", target) + ", "
             + (ratio >= target ? "met" : "NOT MET") + ")\n"
     }
+}
+
+/// Why the bench could not measure a step.
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
 }

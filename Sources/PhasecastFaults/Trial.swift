@@ -1,11 +1,23 @@
+import ChildProcess
 import Foundation
 import PhasecastCore
 import Store
+
+/// A stage of phasecast that the kill trials interrupt.
+enum Stage: String, CaseIterable {
+    /// `phasecast ingest` of the log folder (its transform included).
+    case ingest
+    /// `phasecast transform` of a database whose logs were loaded with `--no-transform`.
+    case transform
+    /// `phasecast run` of a pipeline: ingest, transform, forecast, plan, report.
+    case run
+}
 
 /// One database and report folder of the fault suite, and the runs made on it.
 struct Trial {
     let folder: String
     let logs: String
+    var database: String { folder + "/fleet.db" }
 
     init(root: String, name: String, logs: String) {
         folder = root + "/" + name
@@ -31,28 +43,32 @@ struct Trial {
         try? pipeline.write(toFile: folder + "/faults.toml", atomically: true, encoding: .utf8)
     }
 
-    /// Runs the pipeline to its end, or kills it with SIGKILL after `killAfter` seconds; returns
-    /// the exit status (128 + 9 when killed).
-    func run(_ binary: String, killAfter: Double? = nil) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["run", folder + "/faults.toml", "--quiet"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        if let killAfter {
-            let deadline = Date().addingTimeInterval(killAfter)
-            while process.isRunning && Date() < deadline { usleep(2_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    /// The command line of a stage on this trial's database.
+    func arguments(_ binary: String, _ stage: Stage, database: String? = nil) -> [String] {
+        switch stage {
+        case .ingest: [binary, "ingest", "--quiet", "--wait", "300", "--db", database ?? self.database, logs + "/logs"]
+        case .transform: [binary, "transform", "--db", database ?? self.database]
+        case .run: [binary, "run", folder + "/faults.toml", "--quiet"]
         }
-        process.waitUntilExit()
-        return process.terminationReason == .uncaughtSignal
-            ? 128 + process.terminationStatus : process.terminationStatus
+    }
+
+    /// Runs a stage to its end, or kills it with SIGKILL after `killAfter` seconds.
+    func run(_ binary: String, _ stage: Stage, killAfter: Double? = nil) throws -> ChildProcess.Measurement {
+        try ChildProcess.run(
+            arguments(binary, stage), outputPath: "/dev/null", captureErrors: true, killAfter: killAfter)
+    }
+
+    /// Starts from a copy of another trial's database (its write-ahead log included).
+    func copyDatabase(from other: Trial) throws {
+        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: other.database + suffix) {
+            try? FileManager.default.removeItem(atPath: database + suffix)
+            try FileManager.default.copyItem(atPath: other.database + suffix, toPath: database + suffix)
+        }
     }
 
     /// `PRAGMA integrity_check` of the database.
     func integrity() throws -> String {
-        try Connection(path: folder + "/fleet.db").queryOne("PRAGMA integrity_check").text("integrity_check")
+        try Connection(path: database).queryOne("PRAGMA integrity_check").text("integrity_check")
     }
 
     /// The tables a run's outcome consists of, and the report's files.
@@ -61,14 +77,31 @@ struct Trial {
         var report: [String: Data]
 
         func differences(from other: Snapshot) -> String {
-            tables.keys.filter { tables[$0] != other.tables[$0] }.sorted().joined(separator: ", ")
+            Set(tables.keys).union(other.tables.keys).filter { tables[$0] != other.tables[$0] }.sorted()
+                .joined(separator: ", ")
+        }
+
+        /// Rows of `expected` missing here (lost) and rows here beyond `expected` (doubled or
+        /// spurious), counted as multisets over every table.
+        func rowDifferences(from expected: Snapshot) -> (lost: Int, extra: Int) {
+            var lost = 0
+            var extra = 0
+            for table in Set(tables.keys).union(expected.tables.keys) {
+                var counts: [String: Int] = [:]
+                for row in expected.tables[table] ?? [] { counts[row, default: 0] += 1 }
+                for row in tables[table] ?? [] { counts[row, default: 0] -= 1 }
+                for count in counts.values {
+                    if count > 0 { lost += count } else { extra -= count }
+                }
+            }
+            return (lost, extra)
         }
     }
 
     /// Tables that hold data (not run logs), each as sorted rows without the columns that record
     /// when or by which run a row was written; and the report's files by name.
     func snapshot() throws -> Snapshot {
-        let connection = try Connection(path: folder + "/fleet.db")
+        let connection = try Connection(path: database)
         let tables = try connection.query(
             """
             SELECT name FROM sqlite_master WHERE type = 'table'
