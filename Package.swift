@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "Ingest", dependencies: ["PhasecastCore", "Extract", "LogFormats", "Store"]),
         .target(name: "Transform", dependencies: ["PhasecastCore", "PhasecastResources", "Store"]),
         .target(name: "CostModel", dependencies: ["PhasecastCore", "PhasecastResources", "CZlib"]),
-        .target(name: "Forecasting"),
+        .target(name: "Forecasting", dependencies: ["PhasecastCore"]),
         .target(name: "Planning", dependencies: ["PhasecastCore", "CostModel"]),
         .target(name: "Reporting", dependencies: ["PhasecastCore", "Planning"]),
         .target(name: "Synth", dependencies: ["PhasecastCore", "Extract"]),

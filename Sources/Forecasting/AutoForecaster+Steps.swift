@@ -1,9 +1,14 @@
-/// The steps of `AutoForecaster.forecastClean`: backtest, choose, forecast, calibrate.
+import Foundation
+
+/// The steps of `AutoForecaster.forecast(pool:h:)`: prepare (clean and backtest), choose,
+/// finish (forecast and calibrate).
 extension AutoForecaster {
     /// Every method's rolling-origin backtest on one series.
-    struct Backtest {
+    struct Backtest: Sendable {
         /// Points each window forecasts (shorter than the horizon on a short history).
         var horizon: Int
+        /// Periods between origins.
+        var step: Int
         var windows: Int
         /// Each method's (and combination's) forecasts, per window, oldest first.
         var forecasts: [String: [[Double]]]
@@ -12,19 +17,56 @@ extension AutoForecaster {
         var scales: [Double]
         /// Mean MASE over the windows of every method that ran in all of them.
         var scores: [String: Double]
+        /// The methods with their form fixed on the history before the first origin; the same
+        /// serve the final forecast.
+        var methods: [ForecastMethod]
     }
 
-    /// Backtests every method (and the median and the mean of the best three) on windows that
-    /// each forecast `horizon` points; the history must keep at least half the series.
+    /// One series, cleaned and backtested, before the choice.
+    struct Prepared: Sendable {
+        var raw: [Double]
+        var values: [Double]
+        var replaced: [Int]
+        var backtest: Backtest
+    }
+
+    /// The method chosen for one series, why, and its backtest errors scaled by the series' MASE
+    /// scale (one row per window, oldest first) for the intervals.
+    struct Choice: Sendable {
+        var name: String
+        var notes: [String]
+        var scaledErrors: [[Double]]
+    }
+
+    /// Cleans the series (a history ending on a known event day may lose that day too) and
+    /// backtests every method on it.
+    func prepare(_ raw: [Double], h: Int) -> Prepared {
+        let cleaned =
+            cleanOutliers && raw.count >= 2
+            ? OutlierCleaner.clean(raw, period: scaleSeason, lastMayChange: events.contains(raw.count - 1))
+            : OutlierCleaner.Cleaned(values: raw, replaced: [])
+        return Prepared(
+            raw: raw, values: cleaned.values, replaced: cleaned.replaced,
+            backtest: backtest(cleaned.values, actual: raw, h: h))
+    }
+
+    /// Backtests every method (and the median and the mean of the best three) at origins `step`
+    /// apart, each forecasting up to `horizon` points; the history must keep at least half the
+    /// series.
     func backtest(_ y: [Double], actual: [Double], h: Int) -> Backtest {
         let n = y.count
         let hb = min(h, max(1, n / 4))
-        let usableWindows = min(windows, max(0, (n / 2) / hb))
+        let step = min(backtestStep ?? hb, hb)
+        let usableWindows = n < 4 ? 0 : min(windows, max(0, (n - n / 2 - hb) / step + 1))
         var backtests: [String: [[Double]]] = [:]
         var actuals: [[Double]] = []
         var scales: [Double] = []
-        for w in stride(from: usableWindows, through: 1, by: -1) {
-            let cut = n - w * hb
+        // Each method's form (an ETS model, ARIMA orders) is chosen once, on the history before
+        // the first origin, and only its parameters are fitted again at every origin.
+        let firstOrigin = usableWindows > 0 ? n - hb - (usableWindows - 1) * step : n
+        let methods = self.methods.map { $0.specialized(for: Array(y[..<firstOrigin])) }
+        for w in stride(from: usableWindows - 1, through: 0, by: -1) {
+            let cut = n - hb - w * step
             let train = Array(y[..<cut])
             actuals.append(Array(actual[cut..<(cut + hb)]))
             scales.append(Self.scale(train, season: scaleSeason))
@@ -36,73 +78,96 @@ extension AutoForecaster {
                 }
             }
         }
-        var candidates = methods.filter { backtests[$0.name]?.count == usableWindows }.map(\.name)
-        if combinations && usableWindows > 0 && candidates.count >= 3 {
-            let members = candidates.map { backtests[$0] ?? [] }
-            backtests["Median"] = (0..<usableWindows).map { w in Self.median(members.map { $0[w] }) }
-            candidates.append("Median")
-        }
+        let candidates = methods.filter { backtests[$0.name]?.count == usableWindows }.map(\.name)
         var scores: [String: Double] = [:]
         for name in candidates {
             scores[name] = Self.meanMASE(backtests[name] ?? [], actuals, scales)
         }
-        if combinations && usableWindows > 0 {
-            let ranked = methods.map(\.name).compactMap { name in scores[name].map { (name, $0) } }
-                .sorted { $0.1 < $1.1 }.map(\.0)
-            if ranked.count >= 3 {
-                // Members in catalog order, so that one combination has one name.
-                let top = methods.map(\.name).filter { ranked.prefix(3).contains($0) }
-                let name = "Mean(\(top.joined(separator: ", ")))"
-                let members = top.map { backtests[$0] ?? [] }
-                let combined = (0..<usableWindows).map { w in Self.mean(members.map { $0[w] }) }
+        // The mean of the best three, its members ranked on the other windows than the one it
+        // forecasts, so that its score carries no optimism from choosing them.
+        if combinations && usableWindows >= 2 {
+            let single = methods.map(\.name).filter { scores[$0] != nil }
+            if single.count >= 3 {
+                var combined: [[Double]] = []
+                for w in 0..<usableWindows {
+                    let others = (0..<usableWindows).filter { $0 != w }
+                    let ranked = single.sorted { a, b in
+                        let sa = Self.meanMASE(others.map { backtests[a]![$0] }, others.map { actuals[$0] }, others.map { scales[$0] })
+                        let sb = Self.meanMASE(others.map { backtests[b]![$0] }, others.map { actuals[$0] }, others.map { scales[$0] })
+                        return sa < sb || (sa == sb && a < b)
+                    }
+                    combined.append(Self.mean(ranked.prefix(3).map { backtests[$0]![w] }))
+                }
+                // Named by the members the whole backtest ranks best, in catalog order: the ones
+                // the final forecast averages.
+                let top = single.sorted { (scores[$0]!, $0) < (scores[$1]!, $1) }.prefix(3)
+                let name = "Mean(\(single.filter { top.contains($0) }.joined(separator: ", ")))"
                 backtests[name] = combined
                 scores[name] = Self.meanMASE(combined, actuals, scales)
             }
         }
         return Backtest(
-            horizon: hb, windows: usableWindows, forecasts: backtests, actuals: actuals, scales: scales,
-            scores: scores)
+            horizon: hb, step: step, windows: usableWindows, forecasts: backtests, actuals: actuals, scales: scales,
+            scores: scores, methods: methods)
     }
 
-    /// The method with the lowest backtest error, unless the incumbent is within the margin a
-    /// challenger must clear; without a backtest, the first method that runs, or Naive.
-    func choose(_ backtest: Backtest, _ y: [Double], _ h: Int, notes: inout [String]) -> String {
-        let scores = backtest.scores
-        if let best = scores.filter({ $0.value.isFinite }).min(by: {
-            $0.value < $1.value || ($0.value == $1.value && $0.key < $1.key)
-        }) {
-            // The incumbent stays unless a challenger's backtest error is clearly lower: a few
-            // windows rank close methods by chance.
-            if let incumbent, incumbent != best.key, let score = scores[incumbent],
-                score <= best.value * (1 + challengerMargin)
-            {
-                notes.append(
-                    "\(best.key) backtested \(String(format: "%.1f", 100 * (1 - best.value / score))) % better than \(incumbent), "
-                        + "within the \(Int(100 * challengerMargin)) % margin a challenger must clear: \(incumbent) is kept"
-                )
-                return incumbent
+    /// Chooses a method for a prepared series: its own backtest, weighed against the pool's
+    /// skill (`PoolEvidence.skill`) by the number of its windows; the incumbent stays unless a
+    /// challenger clears the margin. Then the chosen method's errors for the intervals.
+    func choose(_ prepared: Prepared, h: Int, poolSkill: [String: Double], poolSize: Int) -> Choice {
+        var notes: [String] = []
+        let y = prepared.values
+        let backtest = prepared.backtest
+        let name = chooseName(backtest, y, h, poolSkill: poolSkill, poolSize: poolSize, notes: &notes)
+        let errors = intervalErrors(backtest, chosen: name, y, actual: prepared.raw)
+        let scale = Self.scale(y, season: scaleSeason)
+        return Choice(name: name, notes: notes, scaledErrors: errors.map { $0.map { $0 / scale } })
+    }
+
+    func chooseName(
+        _ backtest: Backtest, _ y: [Double], _ h: Int, poolSkill: [String: Double], poolSize: Int,
+        notes: inout [String]
+    ) -> String {
+        let own = backtest.scores.filter { $0.value.isFinite }
+        guard let ownBest = own.min(by: { $0.value < $1.value || ($0.value == $1.value && $0.key < $1.key) }) else {
+            if let runnable = backtest.methods.first(where: { $0.forecast(y, h) != nil }) {
+                notes.append("no backtest was possible: \(runnable.name) is used without a check of its accuracy")
+                return runnable.name
             }
-            return best.key
+            let fewest = methods.map(\.minimumLength).min() ?? 1
+            notes.append(
+                "\(y.count) periods are too few for \(methods.map(\.name).joined(separator: ", ")) (the least needs \(fewest)): the last value is repeated"
+            )
+            return ForecastMethod.naive.name
         }
-        if let runnable = methods.first(where: { $0.forecast(y, h) != nil }) {
-            notes.append("no backtest was possible: \(runnable.name) is used without a check of its accuracy")
-            return runnable.name
+        // Each score relative to the series' best, shrunk toward the pool's relative skill.
+        let weight = Double(backtest.windows) / (Double(backtest.windows) + poolWeight)
+        let floor = max(ownBest.value, 1e-12)
+        var shrunk: [String: Double] = [:]
+        for (name, score) in own {
+            let relative = max(score, 1e-12) / floor
+            let pooled = poolSize > 1 ? poolSkill[PoolEvidence.key(name)] ?? relative : relative
+            shrunk[name] = exp(weight * log(relative) + (1 - weight) * log(pooled)) * floor
         }
-        let fewest = methods.map(\.minimumLength).min() ?? 1
-        notes.append(
-            "\(y.count) periods are too few for \(methods.map(\.name).joined(separator: ", ")) (the least needs \(fewest)): the last value is repeated"
-        )
-        return ForecastMethod.naive.name
-    }
-
-    /// The chosen method's forecast from the whole history, or Naive's when it fails.
-    func finalForecast(named chosen: String, _ y: [Double], _ h: Int, notes: inout [String]) -> [Double] {
-        let naive = ForecastMethod.naive.forecast(y, h) ?? [Double](repeating: y.last ?? 0, count: h)
-        guard let point = forecast(named: chosen, y, h) else {
-            notes.append("\(chosen) failed on the whole history; Naive is used")
-            return naive
+        guard let best = shrunk.min(by: { $0.value < $1.value || ($0.value == $1.value && $0.key < $1.key) })
+        else { return ownBest.key }
+        // The incumbent stays unless a challenger's error is clearly lower: a few windows rank
+        // close methods by chance.
+        if let incumbent, incumbent != best.key, let score = shrunk[incumbent],
+            score <= best.value * (1 + challengerMargin)
+        {
+            let pooled = poolWeight > 0 && poolSize > 1 ? ", with the pool's evidence," : ""
+            notes.append(
+                "\(best.key) backtested\(pooled) \(String(format: "%.1f", 100 * (1 - best.value / score))) % better than \(incumbent), "
+                    + "within the \(Int(100 * challengerMargin)) % margin a challenger must clear: \(incumbent) is kept")
+            return incumbent
         }
-        return point.isEmpty ? naive : point
+        if best.key != ownBest.key {
+            notes.append(
+                "\(ownBest.key) backtested best on this series over \(backtest.windows) window\(backtest.windows == 1 ? "" : "s"), "
+                    + "but \(best.key) did better across the \(poolSize) series forecast with it: \(best.key) is used")
+        }
+        return best.key
     }
 
     /// Errors to calibrate the intervals on: in each backtest window, the errors of the method
@@ -131,12 +196,102 @@ extension AutoForecaster {
         }
         guard !errors.isEmpty, calibrationWindows > 0 else { return errors }
         let n = y.count
+        let oldest = n - hb - (backtest.windows - 1) * backtest.step
         for extra in 1...calibrationWindows {
-            let cut = n - (backtest.windows + extra) * hb
+            let cut = oldest - extra * backtest.step
             guard cut >= n / 2 else { break }
-            guard let f = forecast(named: chosen, Array(y[..<cut]), hb) else { break }
+            guard let f = forecast(named: chosen, among: backtest.methods, Array(y[..<cut]), hb) else { break }
             errors.append((0..<hb).map { actual[cut + $0] - f[$0] })
         }
         return errors
+    }
+
+    /// Forecasts with the chosen method from the whole history and puts intervals around it from
+    /// the series' scaled backtest errors and the pool's.
+    func finish(_ prepared: Prepared, _ choice: Choice, h: Int, pooledErrors: [[Double]]) -> Result {
+        let y = prepared.values
+        let n = y.count
+        var notes: [String] = []
+        guard n >= 2 else {
+            let value = y.first ?? 0
+            notes.append("\(n) observation\(n == 1 ? "" : "s"): the last value is repeated, with no interval")
+            let flat = [Double](repeating: value, count: h)
+            return Result(
+                point: flat, lower80: flat, upper80: flat, lower95: flat, upper95: flat, model: "Naive",
+                backtestMASE: nil, notes: notes)
+        }
+        let backtest = prepared.backtest
+        if backtest.horizon < h && !backtest.scores.isEmpty {
+            notes.append("backtest horizon shortened to \(backtest.horizon) of \(h) periods: the history is short")
+        }
+        notes += choice.notes
+        var point = finalForecast(named: choice.name, among: backtest.methods, y, h, notes: &notes)
+        let nonNegative = y.allSatisfy { $0 >= 0 }
+        if nonNegative { point = point.map { max(0, $0) } }
+        let scale = Self.scale(y, season: scaleSeason)
+        let bands = ConformalIntervals.bands(
+            own: choice.scaledErrors, pooled: pooledErrors, poolWeight: max(poolWeight, intervalPoolWeight), horizon: h,
+            fallbackScale: 1)
+        var result = Result(
+            point: point, lower80: [], upper80: [], lower95: [], upper95: [], model: choice.name,
+            backtestMASE: backtest.scores[choice.name], notes: notes)
+        for k in 0..<h {
+            result.lower80.append(point[k] + scale * bands.lower80[k])
+            result.upper80.append(point[k] + scale * bands.upper80[k])
+            result.lower95.append(point[k] + scale * bands.lower95[k])
+            result.upper95.append(point[k] + scale * bands.upper95[k])
+        }
+        if nonNegative {
+            result.lower80 = result.lower80.map { max(0, $0) }
+            result.lower95 = result.lower95.map { max(0, $0) }
+        }
+        if bands.fallback {
+            result.notes.append("intervals from the series' seasonal differences: too short to backtest")
+        }
+        if !prepared.replaced.isEmpty {
+            let shown = prepared.replaced.prefix(5).map { String($0 + 1) }.joined(separator: ", ")
+            let count = prepared.replaced.count
+            result.notes.append(
+                "\(count) outlier\(count == 1 ? "" : "s") replaced by the fitted value before fitting (period \(shown)\(count > 5 ? ", …" : ""))"
+            )
+        }
+        return result
+    }
+
+    /// The chosen method's forecast from the whole history, or Naive's when it fails.
+    func finalForecast(
+        named chosen: String, among methods: [ForecastMethod], _ y: [Double], _ h: Int, notes: inout [String]
+    ) -> [Double] {
+        let naive = ForecastMethod.naive.forecast(y, h) ?? [Double](repeating: y.last ?? 0, count: h)
+        guard let point = forecast(named: chosen, among: methods, y, h) else {
+            notes.append("\(chosen) failed on the whole history; Naive is used")
+            return naive
+        }
+        return point.isEmpty ? naive : point
+    }
+}
+
+/// What the series of one pool tell each other.
+enum PoolEvidence {
+    /// The name a method's skill is pooled under: combinations of different members pool as one.
+    static func key(_ name: String) -> String { name.hasPrefix("Mean(") ? "Mean(best 3)" : name }
+
+    /// Each method's skill across the pool: the geometric mean, over the series that backtested
+    /// it, of its backtest MASE relative to that series' best method.
+    static func skill(_ backtests: [AutoForecaster.Backtest]) -> [String: Double] {
+        var logSums: [String: Double] = [:]
+        var counts: [String: Int] = [:]
+        for backtest in backtests {
+            let finite = backtest.scores.filter { $0.value.isFinite }
+            guard let best = finite.values.min() else { continue }
+            for (name, score) in finite {
+                let key = key(name)
+                logSums[key, default: 0] += log(max(score, 1e-12) / max(best, 1e-12))
+                counts[key, default: 0] += 1
+            }
+        }
+        return logSums.mapValues { $0 }.reduce(into: [:]) { result, entry in
+            result[entry.key] = exp(entry.value / Double(counts[entry.key] ?? 1))
+        }
     }
 }

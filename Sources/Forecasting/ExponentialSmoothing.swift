@@ -176,8 +176,8 @@ public enum ExponentialSmoothing {
             guard alpha > 1e-4, alpha < 0.9999, beta >= 0, beta < alpha, gamma >= 0, gamma < 1 - alpha,
                 phi >= 0.8, phi <= 0.98 || model.trend != .damped
             else { return .infinity }
-            let run = recurse(y, model, alpha, beta, gamma, phi, level, slope, initialSeasons)
-            return run.likelihood.isFinite ? run.likelihood : .infinity
+            let value = likelihood(y, model, alpha, beta, gamma, phi, level, slope, initialSeasons)
+            return value.isFinite ? value : .infinity
         }
         let best = NelderMead.minimize(objective, start: start, step: steps, iterations: 300)
         guard best.value.isFinite else { return nil }
@@ -195,8 +195,8 @@ public enum ExponentialSmoothing {
     }
 
     /// Fits every candidate and keeps the lowest AICc.
-    public static func auto(_ y: [Double], period: Int, allowTrend: Bool = true) -> ETSFit? {
-        let positive = y.allSatisfy { $0 > 0 }
+    public static func auto(_ y: [Double], period: Int, allowTrend: Bool = true, additiveOnly: Bool = false) -> ETSFit? {
+        let positive = !additiveOnly && y.allSatisfy { $0 > 0 }
         var best: ETSFit?
         for model in ETSModel.candidates(period: period, count: y.count, positive: positive, allowTrend: allowTrend) {
             guard let fit = fit(y, model: model) else { continue }
@@ -271,6 +271,65 @@ public enum ExponentialSmoothing {
         _ = m
         let likelihood = Double(n) * log(max(sse, 1e-300)) + 2 * logSum
         return Run(likelihood: likelihood, residuals: residuals, level: level, slope: slope, seasons: seasons)
+    }
+
+    /// −2 log-likelihood (up to a constant) of the state recursion over `y`, as `recurse`
+    /// computes it, without keeping residuals: the optimizer's inner loop. Seasonal states
+    /// rotate in a ring instead of shifting.
+    static func likelihood(
+        _ y: [Double], _ model: ETSModel, _ alpha: Double, _ beta: Double, _ gamma: Double, _ phi: Double,
+        _ level0: Double, _ slope0: Double, _ seasons0: [Double]
+    ) -> Double {
+        var level = level0
+        var slope = slope0
+        let m = seasons0.count
+        let hasTrend = model.trend != .none
+        let dampedPhi = model.trend == .damped ? phi : 1
+        let additiveError = model.error == .additive
+        let betaOverAlpha = beta / alpha
+        var sse = 0.0
+        var logSum = 0.0
+        return seasons0.withUnsafeBufferPointer { initial -> Double in
+            var ring = [Double](initial)
+            return ring.withUnsafeMutableBufferPointer { seasons -> Double in
+                var head = 0  // seasons[head]: the one used for the next observation
+                for value in y {
+                    let q = hasTrend ? level + dampedPhi * slope : level
+                    let s: Double
+                    let forecast: Double
+                    switch model.season {
+                    case .none:
+                        s = 0
+                        forecast = q
+                    case .additive:
+                        s = seasons[head]
+                        forecast = q + s
+                    default:
+                        s = seasons[head]
+                        forecast = q * s
+                    }
+                    let error = additiveError ? value - forecast : (value - forecast) / forecast
+                    if !error.isFinite || (!additiveError && forecast <= 0) { return .infinity }
+                    sse += error * error
+                    if !additiveError { logSum += log(abs(forecast)) }
+                    let deseasonalized: Double
+                    switch model.season {
+                    case .none: deseasonalized = value
+                    case .additive: deseasonalized = value - s
+                    default: deseasonalized = value / s
+                    }
+                    let newLevel = q + alpha * (deseasonalized - q)
+                    if hasTrend { slope = dampedPhi * slope + betaOverAlpha * (newLevel - level - dampedPhi * slope) }
+                    if model.season != .none {
+                        let observed = model.season == .additive ? value - q : value / q
+                        seasons[head] = s + gamma * (observed - s)
+                        head = head + 1 == m ? 0 : head + 1
+                    }
+                    level = newLevel
+                }
+                return Double(y.count) * log(max(sse, 1e-300)) + 2 * logSum
+            }
+        }
     }
 
     /// Seasonal indices of a classical decomposition (centred moving average), normalized.

@@ -51,25 +51,25 @@ public enum FourierRegression {
         if logScale { guard y.allSatisfy({ $0 > 0 }) else { return nil } }
         let target = logScale ? y.map { log($0) } : y
         let usable = periods.filter { $0.period * 2 <= Double(n) }
-        let k = min(count, max(0, n / 10))
+        let k = min(count, max(0, n / 20))
         let changepoints = k > 0 ? (1...k).map { Double($0) * 0.8 * Double(n) / Double(k + 1) } : []
         var model = FourierRegressionFit(
             coefficients: [], changepoints: changepoints, periods: usable, count: n, logScale: logScale,
             eventDays: events,
             eventPeriod: events.isEmpty ? 0 : 1, residuals: [])
-        let rows = (0..<n).map { model.row(Double($0)) }
-        let p = rows[0].count
+        let design = DesignMatrix((0..<n).map { model.row(Double($0)) })
+        let p = design.columns
         // Penalty on changepoint slopes only; a tiny one elsewhere for numerical safety.
         var penalties = [Double](repeating: 1e-8, count: p)
         for j in 0..<changepoints.count { penalties[2 + j] = penalty }
         var weights = [Double](repeating: 1, count: n)
         var beta = [Double](repeating: 0, count: p)
         for iteration in 0..<4 {
-            guard let solution = weightedRidge(rows, target, weights, penalties) else { return nil }
+            guard let solution = weightedRidge(design, target, weights, penalties) else { return nil }
             beta = solution
             guard iteration < 3 else { break }
             // Huber weights from the residuals' robust scale.
-            let residuals = (0..<n).map { target[$0] - zip(rows[$0], beta).reduce(0) { $0 + $1.0 * $1.1 } }
+            let residuals = (0..<n).map { target[$0] - design.dot(row: $0, beta) }
             let scale = 1.4826 * median(residuals.map(abs)) + 1e-12
             weights = residuals.map { r in
                 let u = abs(r) / (1.345 * scale)
@@ -78,7 +78,7 @@ public enum FourierRegression {
         }
         model.coefficients = beta
         model.residuals = (0..<n).map { t in
-            let fitted = zip(rows[t], beta).reduce(0) { $0 + $1.0 * $1.1 }
+            let fitted = design.dot(row: t, beta)
             return y[t] - (logScale ? exp(fitted) : fitted)
         }
         return model
@@ -86,44 +86,37 @@ public enum FourierRegression {
 
     /// Solves (XᵀWX + diag(λ))β = XᵀWy by Cholesky.
     static func weightedRidge(_ rows: [[Double]], _ y: [Double], _ w: [Double], _ lambda: [Double]) -> [Double]? {
+        weightedRidge(DesignMatrix(rows), y, w, lambda)
+    }
+
+    /// Solves (XᵀWX + diag(λ))β = XᵀWy by Cholesky, X stored row by row in one buffer.
+    static func weightedRidge(_ design: DesignMatrix, _ y: [Double], _ w: [Double], _ lambda: [Double]) -> [Double]? {
         let p = lambda.count
+        let n = design.rows
+        guard design.columns == p, y.count >= n, w.count >= n else { return nil }
         var a = [Double](repeating: 0, count: p * p)
         var b = [Double](repeating: 0, count: p)
-        for (i, x) in rows.enumerated() {
-            let wi = w[i]
-            for r in 0..<p {
-                let xr = x[r] * wi
-                b[r] += xr * y[i]
-                for c in 0...r { a[r * p + c] += xr * x[c] }
+        design.values.withUnsafeBufferPointer { x in
+            a.withUnsafeMutableBufferPointer { a in
+                for i in 0..<n {
+                    let row = i * p
+                    let wi = w[i]
+                    let wy = wi * y[i]
+                    for r in 0..<p {
+                        let xr = x[row + r]
+                        if xr == 0 { continue }
+                        b[r] += xr * wy
+                        let xrw = xr * wi
+                        let base = r * p
+                        for c in 0...r { a[base + c] += xrw * x[row + c] }
+                    }
+                }
             }
         }
-        for r in 0..<p { a[r * p + r] += lambda[r] * Double(rows.count) / 100 }
-        // Cholesky, lower triangle in place.
-        for j in 0..<p {
-            var d = a[j * p + j]
-            for k in 0..<j { d -= a[j * p + k] * a[j * p + k] }
-            guard d > 1e-12 else { return nil }
-            let l = d.squareRoot()
-            a[j * p + j] = l
-            for i in (j + 1)..<max(j + 1, p) {
-                var s = a[i * p + j]
-                for k in 0..<j { s -= a[i * p + k] * a[j * p + k] }
-                a[i * p + j] = s / l
-            }
-        }
-        var z = [Double](repeating: 0, count: p)
-        for i in 0..<p {
-            var s = b[i]
-            for k in 0..<i { s -= a[i * p + k] * z[k] }
-            z[i] = s / a[i * p + i]
-        }
-        var beta = [Double](repeating: 0, count: p)
-        for i in stride(from: p - 1, through: 0, by: -1) {
-            var s = z[i]
-            for k in (i + 1)..<max(i + 1, p) { s -= a[k * p + i] * beta[k] }
-            beta[i] = s / a[i * p + i]
-        }
-        return beta
+        for r in 0..<p { a[r * p + r] += lambda[r] * Double(n) / 100 }
+        // Only the lower triangle was accumulated.
+        for r in 0..<p { for c in (r + 1)..<max(r + 1, p) { a[r * p + c] = a[c * p + r] } }
+        return Cholesky.solve(a, b, size: p)
     }
 
     static func median(_ values: [Double]) -> Double {
@@ -131,5 +124,25 @@ public enum FourierRegression {
         guard !sorted.isEmpty else { return 0 }
         let n = sorted.count
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
+    }
+}
+
+/// A regression's design matrix, row after row in one buffer.
+struct DesignMatrix: Sendable {
+    var values: [Double]
+    var rows: Int
+    var columns: Int
+
+    init(_ rows: [[Double]]) {
+        self.rows = rows.count
+        columns = rows.first?.count ?? 0
+        values = rows.flatMap { $0 }
+    }
+
+    /// Row `i` times `beta`.
+    func dot(row i: Int, _ beta: [Double]) -> Double {
+        var sum = 0.0
+        for j in 0..<columns { sum += values[i * columns + j] * beta[j] }
+        return sum
     }
 }

@@ -41,52 +41,68 @@ public enum Theta {
             adjusted = (0..<n).map { y[$0] / indices[$0 % period] }
         }
         let (_, slope) = ExponentialSmoothing.linearFit(adjusted)
-        let steps = 3  // the fit minimizes the mean squared error 1, 2 and 3 steps ahead, as statsforecast does
-        // Simple exponential smoothing by least squares over a grid refined once.
-        func ses(_ alpha: Double, theta: Double) -> (sse: Double, level: Double, residuals: [Double]) {
+        // The level's recursion does not depend on the drift, so for a given α the errors 1, 2
+        // and 3 steps ahead (statsforecast's criterion) are A − drift·G, and the sum of their
+        // squares is a parabola in the drift: its minimum over θ ∈ [1, 5], that is a drift
+        // between 0 and 0.8 × slope, is found in closed form.
+        let steps = 3
+        func sums(_ alpha: Double) -> (aa: Double, ag: Double, gg: Double, level: Double) {
             var level = adjusted[0]
-            var sse = 0.0
-            var residuals = [Double](repeating: 0, count: n)
-            let drift = (1 - 1 / theta) * slope
+            var aa = 0.0
+            var ag = 0.0
+            var gg = 0.0
+            var remaining = 1 - alpha  // (1 − α)^t
             for t in 1..<n {
-                // One-step forecast of the method at time t.
-                let decay = (1 - pow(1 - alpha, Double(t))) / alpha
-                let forecast = level + drift * decay
-                let error = adjusted[t] - forecast
-                residuals[t] = error
-                sse += error * error
-                // Errors two and three steps ahead from the same origin.
-                for k in 1..<steps where t + k < n {
-                    let ahead = adjusted[t + k] - (forecast + drift * Double(k))
-                    sse += ahead * ahead
+                let decay = (1 - remaining) / alpha
+                for k in 0..<steps where t + k < n {
+                    let a = adjusted[t + k] - level
+                    let g = decay + Double(k)
+                    aa += a * a
+                    ag += a * g
+                    gg += g * g
                 }
                 level += alpha * (adjusted[t] - level)
+                remaining *= 1 - alpha
             }
-            return (sse, level, residuals)
+            return (aa, ag, gg, level)
+        }
+        func best(_ alpha: Double) -> (sse: Double, theta: Double) {
+            let s = sums(alpha)
+            guard optimized, slope != 0, s.gg > 0 else {
+                let drift = 0.5 * slope
+                return (s.aa - 2 * drift * s.ag + drift * drift * s.gg, 2)
+            }
+            let ratio = min(0.8, max(0, s.ag / s.gg / slope))
+            let drift = ratio * slope
+            return (s.aa - 2 * drift * s.ag + drift * drift * s.gg, 1 / (1 - ratio))
         }
         var bestAlpha = 0.5
         var bestTheta = 2.0
         var bestSSE = Double.infinity
-        let thetas = optimized ? stride(from: 1.0, through: 5.0, by: 0.25).map { $0 } : [2.0]
-        for theta in thetas {
-            for alpha in stride(from: 0.05, through: 0.95, by: 0.05) {
-                let sse = ses(alpha, theta: theta).sse
-                if sse < bestSSE {
-                    bestSSE = sse
-                    bestAlpha = alpha
-                    bestTheta = theta
-                }
+        for alpha in stride(from: 0.05, through: 0.95, by: 0.05) {
+            let candidate = best(alpha)
+            if candidate.sse < bestSSE {
+                (bestSSE, bestAlpha, bestTheta) = (candidate.sse, alpha, candidate.theta)
             }
         }
         // Refine alpha around the best grid point.
         for alpha in stride(from: max(0.01, bestAlpha - 0.05), through: min(0.99, bestAlpha + 0.05), by: 0.01) {
-            let sse = ses(alpha, theta: bestTheta).sse
-            if sse < bestSSE {
-                bestSSE = sse
-                bestAlpha = alpha
+            let candidate = best(alpha)
+            if candidate.sse < bestSSE {
+                (bestSSE, bestAlpha, bestTheta) = (candidate.sse, alpha, candidate.theta)
             }
         }
-        let run = ses(bestAlpha, theta: bestTheta)
+        // The one-step residuals of the chosen fit.
+        let drift = (1 - 1 / bestTheta) * slope
+        var level = adjusted[0]
+        var residuals = [Double](repeating: 0, count: n)
+        var remaining = 1 - bestAlpha
+        for t in 1..<n {
+            residuals[t] = adjusted[t] - (level + drift * (1 - remaining) / bestAlpha)
+            level += bestAlpha * (adjusted[t] - level)
+            remaining *= 1 - bestAlpha
+        }
+        let run = (level: level, residuals: residuals)
         return ThetaFit(
             theta: bestTheta, alpha: bestAlpha, level: run.level, slope: slope, count: n, seasonal: seasonal,
             seasonalPhase: n % max(period, 1), residuals: run.residuals)

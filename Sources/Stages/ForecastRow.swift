@@ -41,23 +41,44 @@ public struct ForecastRow: Sendable {
     static func number(_ value: Double) -> String { String(format: "%.10g", value) }
 }
 
-/// Runs the selected methods on one training series; returns (label, result) pairs. `events`
-/// are indices (in the series and its future) of event days, for the regression method.
+/// One series to forecast with the others of its pool: its history, seasons and event indices
+/// (in the series and its future, for the regression method).
+public struct PoolMember: Sendable {
+    public var values: [Double]
+    public var seasons: [Int]
+    public var events: Set<Int>
+
+    public init(values: [Double], seasons: [Int], events: Set<Int> = []) {
+        self.values = values
+        self.seasons = seasons
+        self.events = events
+    }
+}
+
+/// Runs the selected methods on the series of one pool (the series of one database, or of one
+/// backtest origin), each label's series together so that they learn from each other; returns
+/// per member the (label, result) pairs, "auto" first.
 public func runMethods(
-    _ train: [Double], h: Int, frequency: Frequency, seasons: [Int], selection: (auto: Bool, methods: [ForecastMethod]),
-    events: Set<Int> = []
-) -> [(label: String, result: AutoForecaster.Result)] {
-    var results: [(String, AutoForecaster.Result)] = []
-    let catalog = MethodCatalog.methods(frequency: frequency, seasons: seasons, events: events)
+    pool: [PoolMember], h: Int, frequency: Frequency, selection: (auto: Bool, methods: [ForecastMethod])
+) -> [[(label: String, result: AutoForecaster.Result)]] {
+    var results = [[(label: String, result: AutoForecaster.Result)]](repeating: [], count: pool.count)
     if selection.auto {
-        let forecaster = AutoForecaster.automatic(frequency: frequency, seasons: seasons, events: events)
-        results.append(("auto", forecaster.forecast(train, h: h)))
+        let forecasters = pool.map {
+            AutoForecaster.automatic(
+                frequency: frequency, seasons: $0.seasons, length: $0.values.count, horizon: h, events: $0.events)
+        }
+        let outcome = AutoForecaster.forecast(pool: zip(forecasters, pool).map { ($0, $1.values) }, h: h)
+        for index in pool.indices { results[index].append(("auto", outcome[index])) }
     }
     for named in selection.methods {
-        let method = catalog.first { $0.name == named.name } ?? named
         // A single method still gets backtest-calibrated intervals.
-        let forecaster = AutoForecaster(methods: [method], scaleSeason: seasons.first ?? 1, combinations: false)
-        results.append((method.name, forecaster.forecast(train, h: h)))
+        let forecasters = pool.map { member -> AutoForecaster in
+            let catalog = MethodCatalog.methods(frequency: frequency, seasons: member.seasons, events: member.events)
+            let method = catalog.first { $0.name == named.name } ?? named
+            return AutoForecaster(methods: [method], scaleSeason: member.seasons.first ?? 1, combinations: false)
+        }
+        let outcome = AutoForecaster.forecast(pool: zip(forecasters, pool).map { ($0, $1.values) }, h: h)
+        for index in pool.indices { results[index].append((named.name, outcome[index])) }
     }
     return results
 }

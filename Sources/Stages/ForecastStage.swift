@@ -26,7 +26,7 @@ public struct ForecastStage {
     }
 
     /// Forecasts are made by this version of the forecaster; a new version is a new input.
-    static let forecasterVersion = "phasecast-forecast-3-bottom-up"
+    static let forecasterVersion = "phasecast-forecast-4-pooled"
 
     /// One daily series to forecast.
     struct Series {
@@ -168,13 +168,17 @@ public struct ForecastStage {
             }
         }
         let forecastIndices = list.indices.filter { list[$0].modelID != 0 || parts(of: list[$0]).isEmpty }
-        let forecasts = parallelMap(forecastIndices.count) { n -> SeriesOutcome in
-            let s = list[forecastIndices[n]]
+        // The series of the database form one pool: each method's skill and the spread of
+        // errors across them inform every series' choice and intervals.
+        let pool = forecastIndices.map { index -> (forecaster: AutoForecaster, values: [Double]) in
+            let s = list[index]
             let seasons = Frequency.daily.defaultSeasons(length: s.values.count)
             let events = Set(eventDays.compactMap { day -> Int? in day >= s.firstDay ? Int(day - s.firstDay) : nil })
-            let forecaster = AutoForecaster.automatic(frequency: .daily, seasons: seasons, events: events)
-            return SeriesOutcome(forecaster.forecast(s.values, h: horizon))
+            let forecaster = AutoForecaster.automatic(
+                frequency: .daily, seasons: seasons, length: s.values.count, horizon: horizon, events: events)
+            return (forecaster, s.values)
         }
+        let forecasts = AutoForecaster.forecast(pool: pool, h: horizon).map(SeriesOutcome.init)
         var outcomeOf: [Int: SeriesOutcome] = [:]
         for (n, index) in forecastIndices.enumerated() { outcomeOf[index] = forecasts[n] }
         for index in list.indices where outcomeOf[index] == nil {

@@ -18,7 +18,8 @@ public struct SeriesBacktest {
         self.frequency = frequency
     }
 
-    /// One method's scores summed over the series × windows it ran on.
+    /// One method's scores summed over the series × windows it ran on, with the interval
+    /// coverage also per quarter of the horizon (where intervals most often go wrong: late).
     public struct Score: Sendable {
         public var mase = 0.0
         public var smape = 0.0
@@ -26,6 +27,54 @@ public struct SeriesBacktest {
         public var covered95 = 0
         public var points = 0
         public var windows = 0
+        /// Per quarter of the horizon: points, and those inside the 80 % and 95 % intervals.
+        public var bucketPoints = [0, 0, 0, 0]
+        public var bucketCovered80 = [0, 0, 0, 0]
+        public var bucketCovered95 = [0, 0, 0, 0]
+
+        /// The quarter of a horizon of `h` periods that step `k` (0-based) falls in.
+        public static func bucket(step k: Int, horizon h: Int) -> Int { min(3, 4 * k / max(h, 1)) }
+
+        /// Steps 1-based of each quarter, as "1–6".
+        public static func bucketLabel(_ bucket: Int, horizon h: Int) -> String {
+            let steps = (0..<h).filter { Self.bucket(step: $0, horizon: h) == bucket }
+            guard let first = steps.first, let last = steps.last else { return "–" }
+            return first == last ? "\(first + 1)" : "\(first + 1)–\(last + 1)"
+        }
+
+        /// Scores one forecast period: step `step` of `horizon`, the actual value, MASE scale.
+        mutating func add(actual y: Double, result: AutoForecaster.Result, step k: Int, scale: Double, horizon h: Int) {
+            let f = result.point[k]
+            let denominator = abs(y) + abs(f)
+            smape += denominator > 0 ? 200 * abs(y - f) / denominator / Double(h) : 0
+            mase += abs(y - f) / scale / Double(h)
+            let bucket = Self.bucket(step: k, horizon: h)
+            bucketPoints[bucket] += 1
+            points += 1
+            if y >= result.lower80[k] && y <= result.upper80[k] {
+                covered80 += 1
+                bucketCovered80[bucket] += 1
+            }
+            if y >= result.lower95[k] && y <= result.upper95[k] {
+                covered95 += 1
+                bucketCovered95[bucket] += 1
+            }
+        }
+
+        /// Adds another window's score.
+        mutating func merge(_ other: Score) {
+            mase += other.mase
+            smape += other.smape
+            covered80 += other.covered80
+            covered95 += other.covered95
+            points += other.points
+            windows += other.windows
+            for b in 0..<4 {
+                bucketPoints[b] += other.bucketPoints[b]
+                bucketCovered80[b] += other.bucketCovered80[b]
+                bucketCovered95[b] += other.bucketCovered95[b]
+            }
+        }
     }
 
     /// What a backtest made: every forecast row, the scores in the order methods first appeared,
@@ -37,73 +86,63 @@ public struct SeriesBacktest {
         public var jobs: Int
     }
 
-    /// Runs every (series, window) on all cores. `seasons` gives a series' seasonal periods
-    /// from its length; `selection` the methods to run.
+    /// Runs every (series, window): the series of one origin form a pool, forecast on all
+    /// cores. `seasons` gives a series' seasonal periods from its length; `selection` the
+    /// methods to run.
     public func run(
         _ file: SeriesFile, seasons: (Int) -> [Int], selection: (auto: Bool, methods: [ForecastMethod])
     ) -> Outcome {
         let h = horizon
-        var jobs: [(series: Int, window: Int)] = []
-        for (index, series) in file.series.enumerated() {
-            for k in stride(from: windows - 1, through: 0, by: -1) where series.values.count - h - k * step >= 2 {
-                jobs.append((index, k))
-            }
-        }
         let seasonsBySeries = file.series.map { seasons($0.values.count) }
-        let step = self.step
-        let frequency = self.frequency
-        let outputs = parallelMap(jobs.count) {
-            j -> [(label: String, rows: [ForecastRow], score: Score, chosen: String)] in
-            let series = file.series[jobs[j].series]
-            let seasons = seasonsBySeries[jobs[j].series]
-            let trainCount = series.values.count - h - jobs[j].window * step
-            let train = Array(series.values[..<trainCount])
-            let actual = Array(series.values[trainCount..<(trainCount + h)])
-            let cutoff = SeriesFile.format(series.stamps[trainCount - 1], frequency)
-            let scale = AutoForecaster.scale(train, season: seasons.first ?? 1)
-            return runMethods(train, h: h, frequency: frequency, seasons: seasons, selection: selection).map {
-                label, result in
-                var score = Score(windows: 1)
-                var rows: [ForecastRow] = []
-                for k in 0..<h {
-                    rows.append(
-                        ForecastRow(
-                            id: series.id, cutoff: cutoff,
-                            ds: SeriesFile.format(series.stamps[trainCount + k], frequency), yhat: result.point[k],
-                            lo80: result.lower80[k], hi80: result.upper80[k], lo95: result.lower95[k],
-                            hi95: result.upper95[k], model: label))
-                    let y = actual[k]
-                    let f = result.point[k]
-                    let denominator = abs(y) + abs(f)
-                    score.smape += denominator > 0 ? 200 * abs(y - f) / denominator / Double(h) : 0
-                    score.mase += abs(y - f) / scale / Double(h)
-                    if y >= result.lower80[k] && y <= result.upper80[k] { score.covered80 += 1 }
-                    if y >= result.lower95[k] && y <= result.upper95[k] { score.covered95 += 1 }
-                    score.points += 1
-                }
-                return (label, rows, score, result.model)
+        var outputs: [(series: Int, window: Int, entries: [(label: String, rows: [ForecastRow], score: Score, chosen: String)])] = []
+        var jobs = 0
+        for k in stride(from: windows - 1, through: 0, by: -1) {
+            let members = file.series.indices.filter { file.series[$0].values.count - h - k * step >= 2 }
+            jobs += members.count
+            let pool = members.map { index -> PoolMember in
+                let series = file.series[index]
+                let trainCount = series.values.count - h - k * step
+                return PoolMember(values: Array(series.values[..<trainCount]), seasons: seasonsBySeries[index])
+            }
+            let results = runMethods(pool: pool, h: h, frequency: frequency, selection: selection)
+            for (position, index) in members.enumerated() {
+                let series = file.series[index]
+                let trainCount = pool[position].values.count
+                let actual = Array(series.values[trainCount..<(trainCount + h)])
+                let cutoff = SeriesFile.format(series.stamps[trainCount - 1], frequency)
+                let scale = AutoForecaster.scale(pool[position].values, season: seasonsBySeries[index].first ?? 1)
+                outputs.append(
+                    (index, k, results[position].map { label, result in
+                        var score = Score(windows: 1)
+                        var rows: [ForecastRow] = []
+                        for k in 0..<h {
+                            rows.append(
+                                ForecastRow(
+                                    id: series.id, cutoff: cutoff,
+                                    ds: SeriesFile.format(series.stamps[trainCount + k], frequency),
+                                    yhat: result.point[k], lo80: result.lower80[k], hi80: result.upper80[k],
+                                    lo95: result.lower95[k], hi95: result.upper95[k], model: label))
+                            score.add(actual: actual[k], result: result, step: k, scale: scale, horizon: h)
+                        }
+                        return (label, rows, score, result.model)
+                    }))
             }
         }
+        // Rows by series, then by origin, oldest first.
+        outputs.sort { ($0.series, -$0.window) < ($1.series, -$1.window) }
         var rows: [ForecastRow] = []
         var scores: [String: Score] = [:]
         var order: [String] = []
         var chosen: [String: Int] = [:]
         for output in outputs {
-            for entry in output {
+            for entry in output.entries {
                 rows += entry.rows
                 if scores[entry.label] == nil { order.append(entry.label) }
-                var total = scores[entry.label] ?? Score()
-                total.mase += entry.score.mase
-                total.smape += entry.score.smape
-                total.covered80 += entry.score.covered80
-                total.covered95 += entry.score.covered95
-                total.points += entry.score.points
-                total.windows += 1
-                scores[entry.label] = total
+                scores[entry.label, default: Score()].merge(entry.score)
                 if entry.label == "auto" { chosen[entry.chosen, default: 0] += 1 }
             }
         }
         return Outcome(
-            rows: rows, scores: order.map { ($0, scores[$0] ?? Score()) }, chosen: chosen, jobs: jobs.count)
+            rows: rows, scores: order.map { ($0, scores[$0] ?? Score()) }, chosen: chosen, jobs: jobs)
     }
 }

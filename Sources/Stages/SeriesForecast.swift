@@ -35,21 +35,22 @@ public struct SeriesForecast {
         let step = frequency == .daily ? UTCTime.microsPerDay : UTCTime.microsPerHour
         let events = eventDays
         let seasonsBySeries = file.series.map { seasons($0.values.count) }
-        let outputs = parallelMap(file.series.count) { index -> (rows: [ForecastRow], choices: [Choice]) in
-            let series = file.series[index]
-            guard let first = series.stamps.first, let last = series.stamps.last else { return ([], []) }
-            let cutoff = SeriesFile.format(last, frequency)
-            var rows: [ForecastRow] = []
-            var choices: [Choice] = []
+        let pool = file.series.enumerated().map { index, series -> PoolMember in
+            let first = series.stamps.first ?? 0
             let eventIndexes = Set(
                 events.compactMap { day -> Int? in
                     let offset = (day * UTCTime.microsPerDay - first) / step
                     return offset >= 0 ? Int(offset) : nil
                 })
-            for (label, result) in runMethods(
-                series.values, h: h, frequency: frequency, seasons: seasonsBySeries[index], selection: selection,
-                events: eventIndexes)
-            {
+            return PoolMember(values: series.values, seasons: seasonsBySeries[index], events: eventIndexes)
+        }
+        let results = runMethods(pool: pool, h: h, frequency: frequency, selection: selection)
+        let outputs = file.series.enumerated().map { index, series -> (rows: [ForecastRow], choices: [Choice]) in
+            guard let last = series.stamps.last else { return ([], []) }
+            let cutoff = SeriesFile.format(last, frequency)
+            var rows: [ForecastRow] = []
+            var choices: [Choice] = []
+            for (label, result) in results[index] {
                 choices.append(
                     Choice(
                         series: series.id, label: label, method: result.model, backtestMASE: result.backtestMASE,
