@@ -64,8 +64,13 @@ public enum FourierRegression {
         for j in 0..<changepoints.count { penalties[2 + j] = penalty }
         var weights = [Double](repeating: 1, count: n)
         var beta = [Double](repeating: 0, count: p)
+        // XᵀX and Xᵀy once; each reweighting then corrects only the rows it downweights (a
+        // Huber weight is 1 for most of them): XᵀWX = XᵀX + Σ (wᵢ − 1)·xᵢxᵢᵀ.
+        let unweighted = NormalEquations(design, target, weights: nil)
         for iteration in 0..<4 {
-            guard let solution = weightedRidge(design, target, weights, penalties) else { return nil }
+            var equations = unweighted
+            for i in 0..<n where weights[i] != 1 { equations.add(row: i, of: design, target[i], weight: weights[i] - 1) }
+            guard let solution = equations.solve(ridge: penalties) else { return nil }
             beta = solution
             guard iteration < 3 else { break }
             // Huber weights from the residuals' robust scale.
@@ -86,37 +91,7 @@ public enum FourierRegression {
 
     /// Solves (XᵀWX + diag(λ))β = XᵀWy by Cholesky.
     static func weightedRidge(_ rows: [[Double]], _ y: [Double], _ w: [Double], _ lambda: [Double]) -> [Double]? {
-        weightedRidge(DesignMatrix(rows), y, w, lambda)
-    }
-
-    /// Solves (XᵀWX + diag(λ))β = XᵀWy by Cholesky, X stored row by row in one buffer.
-    static func weightedRidge(_ design: DesignMatrix, _ y: [Double], _ w: [Double], _ lambda: [Double]) -> [Double]? {
-        let p = lambda.count
-        let n = design.rows
-        guard design.columns == p, y.count >= n, w.count >= n else { return nil }
-        var a = [Double](repeating: 0, count: p * p)
-        var b = [Double](repeating: 0, count: p)
-        design.values.withUnsafeBufferPointer { x in
-            a.withUnsafeMutableBufferPointer { a in
-                for i in 0..<n {
-                    let row = i * p
-                    let wi = w[i]
-                    let wy = wi * y[i]
-                    for r in 0..<p {
-                        let xr = x[row + r]
-                        if xr == 0 { continue }
-                        b[r] += xr * wy
-                        let xrw = xr * wi
-                        let base = r * p
-                        for c in 0...r { a[base + c] += xrw * x[row + c] }
-                    }
-                }
-            }
-        }
-        for r in 0..<p { a[r * p + r] += lambda[r] * Double(n) / 100 }
-        // Only the lower triangle was accumulated.
-        for r in 0..<p { for c in (r + 1)..<max(r + 1, p) { a[r * p + c] = a[c * p + r] } }
-        return Cholesky.solve(a, b, size: p)
+        NormalEquations(DesignMatrix(rows), y, weights: w).solve(ridge: lambda)
     }
 
     static func median(_ values: [Double]) -> Double {
@@ -144,5 +119,52 @@ struct DesignMatrix: Sendable {
         var sum = 0.0
         for j in 0..<columns { sum += values[i * columns + j] * beta[j] }
         return sum
+    }
+}
+
+/// The normal equations XᵀWX·β = XᵀWy of a weighted least-squares fit, the lower triangle of
+/// XᵀWX accumulated.
+struct NormalEquations: Sendable {
+    var a: [Double]
+    var b: [Double]
+    var size: Int
+    var rows: Int
+
+    /// Accumulates every row of `design` with its weight (1 without weights).
+    init(_ design: DesignMatrix, _ y: [Double], weights: [Double]?) {
+        size = design.columns
+        rows = design.rows
+        a = [Double](repeating: 0, count: size * size)
+        b = [Double](repeating: 0, count: size)
+        for i in 0..<design.rows { add(row: i, of: design, y[i], weight: weights?[i] ?? 1) }
+    }
+
+    /// Adds `weight` × row i's outer product (and its target) to the sums.
+    mutating func add(row i: Int, of design: DesignMatrix, _ y: Double, weight: Double) {
+        let p = size
+        let wy = weight * y
+        design.values.withUnsafeBufferPointer { x in
+            a.withUnsafeMutableBufferPointer { a in
+                let row = i * p
+                for r in 0..<p {
+                    let xr = x[row + r]
+                    if xr == 0 { continue }
+                    b[r] += xr * wy
+                    let xrw = xr * weight
+                    let base = r * p
+                    for c in 0...r { a[base + c] += xrw * x[row + c] }
+                }
+            }
+        }
+    }
+
+    /// β with a ridge penalty λⱼ·n/100 on each coefficient; nil when the system is singular.
+    func solve(ridge lambda: [Double]) -> [Double]? {
+        let p = size
+        var full = a
+        for r in 0..<p { full[r * p + r] += lambda[r] * Double(rows) / 100 }
+        // Only the lower triangle was accumulated.
+        for r in 0..<p { for c in (r + 1)..<max(r + 1, p) { full[r * p + c] = full[c * p + r] } }
+        return Cholesky.solve(full, b, size: p)
     }
 }
