@@ -5,7 +5,7 @@ BENCH_DIR ?= .build/bench
 # The C baseline of the ingest bench, where the shared tools are present.
 BASELINE_SOURCE ?= ../shared/tools/etl-baseline/etl_load.c
 
-.PHONY: setup build test golden demo bench validate-cost fuzz faults lint clean
+.PHONY: setup build test golden demo bench bench-forecast validate-cost fuzz faults lint clean
 
 ## setup: install the C headers phasecast links against (libsqlite3-dev, zlib1g-dev) when missing
 setup:
@@ -54,6 +54,22 @@ bench: setup
 	$(SWIFT) build -c release --product phasecast
 	$(SWIFT) build -c release --product phasecast-bench
 	.build/release/phasecast-bench --rows $(BENCH_ROWS) --dir $(BENCH_DIR) --baseline-source $(BASELINE_SOURCE)
+
+## bench-forecast: release build, then `phasecast backtest --models auto` against statsforecast and
+## Prophet on the forecast yardstick's sets (Tests/ForecastBench/README.md): MASE, OWA, interval
+## coverage and CPU per series-window, tune and holdout parts. Needs the yardstick folder
+## (FORECAST_BENCH) and PyPI for the peers' Python environment, made once under .build.
+FORECAST_BENCH ?= ../shared/tools/forecast-bench
+FORECAST_VENV ?= .build/forecast-venv
+bench-forecast: setup
+	@if [ ! -f $(FORECAST_BENCH)/bench.py ]; then \
+		echo "bench-forecast: no yardstick at $(FORECAST_BENCH) (set FORECAST_BENCH=…); nothing measured"; exit 1; fi
+	$(SWIFT) build -c release --product phasecast
+	@if [ ! -x $(FORECAST_VENV)/bin/python ]; then \
+		python3 -m venv $(FORECAST_VENV) && \
+		$(FORECAST_VENV)/bin/pip install -q statsforecast statsmodels pandas prophet; fi
+	python3 Tests/ForecastBench/forecast_bench.py --yardstick $(FORECAST_BENCH) \
+		--python $(FORECAST_VENV)/bin/python --phasecast .build/release/phasecast --work .build/forecast-bench
 
 ## fuzz: libFuzzer on the log parsers and the pipeline-file parser, FUZZ_SECONDS each (default 60);
 ## prints executions and crashes per target and fails on a crash

@@ -273,4 +273,50 @@ private func line(of needle: String, in text: String) -> Int {
         ).int("n")
         #expect(stored == 0)
     }
+
+    @Test func theFleetsForecastIsExactlyTheSumOfItsModelsInTheDatabaseAndTheReport() throws {
+        let dir = TemporaryDirectory()
+        let outcome = try PipelineRunner(pipeline: try checked(pipelineText(dir)), waitSeconds: 0, log: { _ in }).run()
+        let connection = try Connection(path: dir.file("fleet.db"))
+        let run = try connection.queryOne("SELECT MAX(run_id) AS id FROM forecast_runs WHERE pipeline = 'stages'").int("id")
+        let rows = try connection.query(
+            """
+            SELECT f.series, f.phase, f.day, f.yhat AS fleet, SUM(m.yhat) AS models, COUNT(m.yhat) AS parts
+            FROM forecasts f JOIN forecasts m
+              ON m.run_id = f.run_id AND m.series = f.series AND m.phase = f.phase AND m.day = f.day AND m.model_id <> 0
+            WHERE f.run_id = ? AND f.model_id = 0
+            GROUP BY f.series, f.phase, f.day
+            """, [.integer(run)])
+        #expect(rows.count > 0)
+        for row in rows {
+            let fleet = try row.double("fleet")
+            let models = try row.double("models")
+            let series = try row.text("series")
+            #expect(try row.int("parts") == 4)
+            #expect(abs(fleet - models) <= 1e-9 * max(abs(fleet), 1e-12), "\(series)")
+        }
+        // The report's forecast.csv carries the same fleet numbers.
+        let directory = try #require(outcome.reportDirectory)
+        let csv = try String(contentsOfFile: directory + "/forecast.csv", encoding: .utf8)
+        let header = csv.split(separator: "\n")[0].split(separator: ",").map(String.init)
+        let stored = try connection.query(
+            "SELECT day, phase, yhat FROM forecasts WHERE run_id = ? AND model_id = 0 AND series = 'gpu_hours'",
+            [.integer(run)])
+        var byDayPhase: [String: Double] = [:]
+        for row in stored {
+            byDayPhase["\(CalendarDay.format(try row.int("day")))/\(try row.text("phase"))"] = try row.double("yhat")
+        }
+        let dayColumn = try #require(header.firstIndex(of: "ds"))
+        let phaseColumn = try #require(header.firstIndex(of: "phase"))
+        let pointColumn = try #require(header.firstIndex(of: "yhat"))
+        var compared = 0
+        for line in csv.split(separator: "\n").dropFirst() {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard let expected = byDayPhase["\(fields[dayColumn])/\(fields[phaseColumn])"], let value = Double(fields[pointColumn])
+            else { continue }
+            #expect(abs(value - expected) <= 1e-5 * max(abs(expected), 1e-9), "\(line)")
+            compared += 1
+        }
+        #expect(compared > 0)
+    }
 }
