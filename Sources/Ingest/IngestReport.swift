@@ -12,6 +12,8 @@ public struct FileOutcome: Sendable, Codable, Equatable {
         case skipped
         /// Nothing of this content was loaded.
         case failed
+        /// Acknowledged as bad (`phasecast quarantine add`): not read, not failed again.
+        case quarantined
     }
 
     public var path: String

@@ -110,9 +110,19 @@ public struct Ingestor {
         }
         var known: [Known] = []
         var seenPaths = Set<String>()
+        let quarantine = Quarantine(connection: registry.connection)
         for input in inputs {
             if input.kind == .file {
                 guard seenPaths.insert(input.path).inserted else { continue }  // named twice
+                // Acknowledged as bad: not read, and it does not fail the run.
+                if let entry = try quarantine.entry(input.path) {
+                    outcomes.append(
+                        FileOutcome(
+                            path: input.path, status: .quarantined, format: nil, rows: 0, rejected: 0, skippedLines: 0,
+                            bytes: 0, uncompressedBytes: 0, seconds: 0, message: entry.reason, exitCode: 0))
+                    log(Self.summary(outcomes[outcomes.count - 1]))
+                    continue
+                }
             }
             var item = Known(input: input)
             guard input.kind == .file else {
@@ -221,6 +231,8 @@ public struct Ingestor {
         case .failed:
             let message = outcome.message ?? "failed"
             return "FAILED   " + (message.hasPrefix(outcome.path) ? message : "\(outcome.path): \(message)")
+        case .quarantined:
+            return "quarantined \(outcome.path): \(outcome.message ?? "")"
         }
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import PhasecastCore
+import Store
 
 /// The `phasecast` command: how many prefill GPUs and decode GPUs, and when.
 public struct PhasecastCommand: ParsableCommand {
@@ -8,12 +9,19 @@ public struct PhasecastCommand: ParsableCommand {
         abstract: "Capacity planning for disaggregated LLM serving: prefill GPUs and decode GPUs, from request logs.",
         discussion: """
             Exit codes follow sysexits(3): 0 done; 64 usage error; 65 some input was bad (the rest was \
-            done); 66 an input does not exist; 70 an internal error (a bug: please report it with the \
-            message); 74 I/O error; 75 another run holds the database; 78 a pipeline file is wrong.
+            done); 66 an input does not exist; 69 new data did not arrive or is too old (the rest was done); \
+            70 an internal error (a bug: please report it with the message); 74 I/O error; 75 another run \
+            holds the database; 78 a pipeline file is wrong.
+
+            Examples:
+              phasecast run demo
+              phasecast ingest --db fleet.db /var/log/llm-gateway/
+              phasecast ratios --db fleet.db --from 2026-11-01
             """,
+        version: PhasecastVersion.description,
         subcommands: [
             IngestCommand.self, TransformCommand.self, RatiosCommand.self, CostCommand.self, ForecastCommand.self,
-            BacktestCommand.self, PlanBacktestCommand.self, RunCommand.self, SynthCommand.self,
+            BacktestCommand.self, PlanBacktestCommand.self, RunCommand.self, QuarantineCommand.self, SynthCommand.self,
         ])
 
     public init() {}
@@ -42,4 +50,14 @@ struct CommandError: PhasecastError {
 
     var description: String { message }
     var exitStatus: ExitStatus { status }
+}
+
+/// The version `phasecast --version` prints: the release and the database schema it writes.
+enum PhasecastVersion {
+    /// The release, bumped with each one.
+    static let release = "0.9.0"
+
+    static var description: String {
+        "phasecast \(release) (database schema \(Migration.bundled.last?.version ?? 0))"
+    }
 }

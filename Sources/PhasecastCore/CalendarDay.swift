@@ -32,6 +32,27 @@ public enum CalendarDay {
         return nil
     }
 
+    /// A duration in seconds written `36h`, `2d`, `1w`, `90m` or `600s`; nil when it is none or
+    /// not positive.
+    public static func seconds(_ text: String) -> Int? {
+        let lower = text.lowercased().trimmingSpaces()
+        let units: [(suffix: String, seconds: Int)] = [("s", 1), ("m", 60), ("h", 3600), ("d", 86_400), ("w", 604_800)]
+        for unit in units where lower.hasSuffix(unit.suffix) {
+            guard let n = Int(lower.dropLast()), n > 0, n <= Int.max / unit.seconds else { return nil }
+            return n * unit.seconds
+        }
+        return nil
+    }
+
+    /// Seconds as a short duration: `36 h`, `3.2 days`, `2.1 years`.
+    public static func describe(seconds: Double) -> String {
+        let hours = seconds / 3600
+        if hours < 48 { return hours < 1 ? String(format: "%.0f min", seconds / 60) : String(format: "%.0f h", hours) }
+        let days = hours / 24
+        if days < 730 { return String(format: "%.1f days", days) }
+        return String(format: "%.1f years", days / 365.25)
+    }
+
     /// A duration in whole minutes written `180s`, `3m` or `180` (seconds); nil when it is none,
     /// not a whole number of minutes, or not positive.
     public static func wholeMinutes(_ text: String) -> Int? {

@@ -8,6 +8,9 @@ public enum ExitStatus: Int32, Sendable, Comparable {
     case dataError = 65
     /// An input named on the command line does not exist.
     case noInput = 66
+    /// The data the run needs did not arrive: no new log file, or the newest request older than
+    /// the pipeline allows (EX_UNAVAILABLE). The rest of the run was done.
+    case unavailable = 69
     /// A bug: an invariant did not hold.
     case software = 70
     /// Reading or writing failed.
@@ -26,12 +29,13 @@ public enum ExitStatus: Int32, Sendable, Comparable {
         switch self {
         case .ok: 0
         case .dataError: 1
-        case .tempFail: 2
-        case .noInput: 3
-        case .usage: 4
-        case .config: 5
-        case .ioError: 6
-        case .software: 7
+        case .unavailable: 2
+        case .tempFail: 3
+        case .noInput: 4
+        case .usage: 5
+        case .config: 6
+        case .ioError: 7
+        case .software: 8
         }
     }
 }

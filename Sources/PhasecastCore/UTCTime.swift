@@ -66,6 +66,12 @@ public enum UTCTime {
         return text + "Z"
     }
 
+    /// An instant to the minute: `2025-11-03 14:05`.
+    public static func isoMinute(micros: Int64) -> String {
+        let text = iso8601(micros: floorDiv(micros, 60 * microsPerSecond) * 60 * microsPerSecond)
+        return text.prefix(10) + " " + text.dropFirst(11).prefix(5)
+    }
+
     /// The date `YYYY-MM-DD` of an instant.
     public static func isoDate(micros: Int64) -> String {
         let (y, m, d) = civilFromDays(floorDiv(micros, microsPerDay))

@@ -134,6 +134,22 @@ struct TableReader {
         return days
     }
 
+    /// A duration in seconds: `36h`, `2d`, `90m`, `600s` (a bare number is hours), up to ten
+    /// years.
+    mutating func seconds(_ key: String) throws(ConfigError) -> Int? {
+        guard let entry = entry(key) else { return nil }
+        var seconds: Int?
+        switch entry.value {
+        case .integer(let value): seconds = Int(exactly: value).flatMap { CalendarDay.seconds("\($0)h") }
+        case .string(let text): seconds = CalendarDay.seconds(text)
+        default: break
+        }
+        guard let seconds, seconds <= Self.maximumDays * 86_400 else {
+            throw error(key, "expected a duration like \"36h\", \"2d\" or \"90m\", got \(Self.describe(entry.value))")
+        }
+        return seconds
+    }
+
     /// A duration in whole minutes: `180s`, `3m`, or a whole number of seconds; it must be a
     /// whole number of minutes (the rollups' grain) within `minutes`.
     mutating func minutes(_ key: String, in minutes: ClosedRange<Int>) throws(ConfigError) -> Int? {

@@ -90,6 +90,10 @@ public struct IngestSettings: Sendable, Equatable {
     public var cacheBlockTokens: Int?
     /// `[[ingest.sources]]`, each with the `[ingest]` keys it does not set filled in.
     public var sources: [IngestSettings] = []
+    /// Freshness (the whole `[ingest]`, not one source): a run that loads no new file fails 69.
+    public var expectNewFiles = false
+    /// Freshness: a run whose newest request is older than this many seconds fails 69.
+    public var maxDataAgeSeconds: Int?
 
     public init(paths: [String]) {
         self.paths = paths
@@ -216,6 +220,8 @@ extension PipelineConfig {
         var ingest: IngestSettings?
         if var table = try top.table("ingest") {
             var settings = try Self.ingestKeys(&table, inheriting: IngestSettings(paths: []))
+            settings.expectNewFiles = try table.bool("expect_new_files") ?? false
+            settings.maxDataAgeSeconds = try table.seconds("max_data_age")
             for var source in try table.tables("sources") {
                 var inherited = settings
                 inherited.paths = []

@@ -177,6 +177,17 @@ extension CapacityReport {
                 file.error.hasPrefix(file.path + ": ") ? String(file.error.dropFirst(file.path.count + 2)) : file.error
             md += "  - \(MarkdownText.code(file.path)): \(MarkdownText.escape(error))\(kept)\n"
         }
+        for problem in q.freshnessProblems { md += "- **Freshness: \(MarkdownText.escape(problem))**\n" }
+        if let newest = q.newestRequestMicros {
+            md += "- Newest request: \(UTCTime.isoMinute(micros: newest)) UTC.\n"
+        }
+        if !q.quarantinedFiles.isEmpty {
+            md +=
+                "- Quarantined (acknowledged as bad with `phasecast quarantine`; not read, not failing the run): \(q.quarantinedFiles.count)\n"
+            for file in q.quarantinedFiles {
+                md += "  - \(MarkdownText.code(file.path)): \(MarkdownText.escape(file.reason))\n"
+            }
+        }
         md += "- Rejected lines: \(q.rejectedLines)"
         if !q.rejectReasons.isEmpty {
             md +=

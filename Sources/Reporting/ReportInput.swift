@@ -221,6 +221,12 @@ public struct DataQuality: Sendable, Equatable {
     public var aggregatedFiles = 0
     /// What looked wrong about loaded files as a whole.
     public var fileWarnings: [(path: String, warning: String)] = []
+    /// Files acknowledged as bad (`phasecast quarantine`): not read, not failing the run.
+    public var quarantinedFiles: [(path: String, reason: String)] = []
+    /// The newest request of any loaded file (UTC microseconds).
+    public var newestRequestMicros: Int64?
+    /// What the run's freshness checks found wrong (no new file, data too old), as sentences.
+    public var freshnessProblems: [String] = []
 
     public init(
         filesLoaded: Int, failedFiles: [(path: String, error: String, earlierRowsKept: Bool)], rejectedLines: Int,

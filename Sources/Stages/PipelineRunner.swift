@@ -17,6 +17,8 @@ public struct PipelineRunner {
     let pipeline: CheckedPipeline
     let waitSeconds: Double
     let log: (String) -> Void
+    /// Hears of each stage as it finishes (a terminal shows them as they come).
+    public var progress: (StageResult) -> Void = { _ in }
 
     public init(pipeline: CheckedPipeline, waitSeconds: Double, log: @escaping (String) -> Void) {
         self.pipeline = pipeline
@@ -37,6 +39,29 @@ public struct PipelineRunner {
         public var stages: [StageResult]
         public var reportDirectory: String?
         public var status: ExitStatus { stages.map(\.status).max() ?? .ok }
+        /// When the run started and finished (UTC microseconds).
+        public var startedMicros: Int64 = 0
+        public var finishedMicros: Int64 = 0
+        /// What ingest did this run (nil when the pipeline loads no logs).
+        public var ingest: IngestTotals?
+        /// New files and the data's age (nil when the pipeline loads no logs).
+        public var freshness: Freshness?
+        /// The freshness problems, as the report words them.
+        public var freshnessProblems: [String] = []
+        /// The report's input: the plan's figures (nil when the run stopped before the plan).
+        public var report: ReportInput?
+        /// When the newest run of this pipeline that exited 0 finished (ISO 8601), this one included.
+        public var lastSuccessAt: String?
+    }
+
+    /// What the ingest stage did, over every set of logs.
+    public struct IngestTotals: Sendable {
+        public var filesLoaded = 0
+        public var filesAlreadyLoaded = 0
+        public var filesFailed = 0
+        public var filesQuarantined = 0
+        public var rows: Int64 = 0
+        public var rejectedLines: Int64 = 0
     }
 
     public func run() throws -> Outcome {
@@ -55,8 +80,12 @@ public struct PipelineRunner {
             [.text(config.name), .text(WallClock.nowISO8601())])
         let pipelineRunID = connection.lastInsertRowID
 
+        let startedMicros = WallClock.nowMicros()
         var stages: [StageResult] = []
         var stopped = false
+        var ingestTotals: IngestTotals?
+        var freshness: Freshness?
+        var freshnessProblems: [String] = []
         var catalog: Catalog?
         var costs: [CostStage.ModelCost] = []
         var forecast: ForecastStage.Outcome?
@@ -65,6 +94,7 @@ public struct PipelineRunner {
 
         /// Runs one stage unless an earlier one stopped the run; records its time and outcome.
         func stage(_ name: String, _ body: () throws -> (ExitStatus, String)) {
+            defer { if let last = stages.last { progress(last) } }
             guard !stopped else {
                 stages.append(
                     StageResult(name: name, seconds: 0, status: .ok, note: "skipped: an earlier stage failed"))
@@ -94,11 +124,10 @@ public struct PipelineRunner {
         if !pipeline.ingestRuns.isEmpty {
             stage("ingest") {
                 var worst = ExitStatus.ok
-                var loadedFiles = 0
-                var rows: Int64 = 0
-                var already = 0
-                var failedFiles = 0
+                var totals = IngestTotals()
                 var skippedLines: [SkipCount] = []
+                let emptyPaths = Freshness.emptyPaths(pipeline.ingestRuns.flatMap(\.settings.paths))
+                for path in emptyPaths { log("phasecast: ingest: warning: no log file under \(path)") }
                 for run in pipeline.ingestRuns {
                     let options = run.options(
                         database: config.database, waitSeconds: waitSeconds, commandLine: "phasecast run \(config.file)"
@@ -111,17 +140,38 @@ public struct PipelineRunner {
                         for warning in file.warnings { log("phasecast: ingest: warning: \(file.path): \(warning)") }
                         skippedLines += file.skippedKinds
                     }
-                    loadedFiles += loaded.count
-                    rows += loaded.reduce(0) { $0 + $1.rows }
-                    already += report.files.filter { $0.status == .skipped }.count
-                    failedFiles += failed.count
+                    totals.filesLoaded += loaded.count
+                    totals.rows += loaded.reduce(0) { $0 + $1.rows }
+                    totals.rejectedLines += loaded.reduce(0) { $0 + $1.rejected }
+                    totals.filesAlreadyLoaded += report.files.filter { $0.status == .skipped }.count
+                    totals.filesFailed += failed.count
+                    totals.filesQuarantined += report.files.filter { $0.status == .quarantined }.count
                     if report.exitStatus.rawValue > worst.rawValue { worst = report.exitStatus }
                 }
-                var note = "\(loadedFiles) loaded (\(rows) rows), \(already) already loaded, \(failedFiles) failed"
+                ingestTotals = totals
+                freshness = Freshness(
+                    newFiles: totals.filesLoaded, emptyPaths: emptyPaths,
+                    newestRequestMicros: try Freshness.newestRequest(connection), runStartedMicros: startedMicros)
+                var note =
+                    "\(totals.filesLoaded) loaded (\(totals.rows) rows), \(totals.filesAlreadyLoaded) already loaded, \(totals.filesFailed) failed"
+                if totals.filesQuarantined > 0 { note += ", \(totals.filesQuarantined) quarantined" }
                 if !skippedLines.isEmpty {
                     note += "; skipped lines: " + SkipCount.phrase(SkipCount.totals(skippedLines))
                 }
                 return (worst, note)
+            }
+            let ingestSettings = config.ingest
+            if let ingestSettings, ingestSettings.expectNewFiles || ingestSettings.maxDataAgeSeconds != nil {
+                stage("freshness") {
+                    guard let freshness else { throw StageError.missingInput(stage: "freshness", input: "ingest") }
+                    freshnessProblems = freshness.problems(
+                        expectNewFiles: ingestSettings.expectNewFiles,
+                        maxDataAgeSeconds: ingestSettings.maxDataAgeSeconds)
+                    for problem in freshnessProblems { log("phasecast: freshness: \(problem)") }
+                    if !freshnessProblems.isEmpty { return (.unavailable, freshnessProblems.joined(separator: "; ")) }
+                    let age = freshness.dataAgeSeconds.map { CalendarDay.describe(seconds: $0) } ?? "–"
+                    return (.ok, "\(freshness.newFiles) new files, newest request \(age) old")
+                }
             }
         }
         stage("transform") {
@@ -158,6 +208,7 @@ public struct PipelineRunner {
                     maxCutoffs: config.plan.backtestCutoffs
                 ).run(costs: planned.deployments.compactMap { d in costs.first { $0.modelID == d.modelID } })
             }
+            input.quality.freshnessProblems = freshnessProblems
             reportInput = input
             return (.ok, CapacityReport(input).headline())
         }
@@ -168,7 +219,13 @@ public struct PipelineRunner {
             return (.ok, directory + "/capacity.md")
         }
 
-        let outcome = Outcome(stages: stages, reportDirectory: reportDirectory)
+        var outcome = Outcome(stages: stages, reportDirectory: reportDirectory)
+        outcome.startedMicros = startedMicros
+        outcome.finishedMicros = WallClock.nowMicros()
+        outcome.ingest = ingestTotals
+        outcome.freshness = freshness
+        outcome.freshnessProblems = freshnessProblems
+        outcome.report = reportInput
         let stageLines = stages.map {
             "\($0.name)\t\(String(format: "%.2f", $0.seconds))\t\($0.status.rawValue)\t\($0.note)"
         }
@@ -179,6 +236,10 @@ public struct PipelineRunner {
                 .integer(Int64(outcome.status.rawValue)), .text(stageLines.joined(separator: "\n")),
                 reportDirectory.map { .text($0) } ?? .null, .integer(pipelineRunID),
             ])
+        outcome.lastSuccessAt = try connection.queryOne(
+            "SELECT MAX(finished_at) AS at FROM pipeline_runs WHERE pipeline = ? AND exit_code = 0",
+            [.text(config.name)]
+        ).optionalText("at")
         return outcome
     }
 

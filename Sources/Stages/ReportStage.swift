@@ -162,6 +162,8 @@ public struct ReportStage {
         let loaded = Int(
             try connection.queryOne("SELECT COUNT(*) AS n FROM v_source_files WHERE status <> 'failed'").int("n"))
         // 'outdated': the newest content at the path failed; the rows are of earlier content.
+        // A quarantined file is listed as such, not as failed.
+        let quarantined = Set(try Quarantine(connection: connection).list().map(\.path))
         let failed = try connection.query(
             """
             SELECT path, error, status = 'outdated' AS earlier_rows_kept FROM v_source_files
@@ -172,7 +174,7 @@ public struct ReportStage {
                 path: try $0.text("path"), error: try $0.optionalText("error") ?? "",
                 earlierRowsKept: try $0.bool("earlier_rows_kept")
             )
-        }
+        }.filter { !quarantined.contains(Quarantine.key($0.path)) }
         let rejected = Int(try connection.queryOne("SELECT COUNT(*) AS n FROM rejects").int("n"))
         let reasons = try connection.query(
             "SELECT reason, COUNT(*) AS n FROM rejects GROUP BY reason ORDER BY COUNT(*) DESC, reason LIMIT 5"
@@ -220,6 +222,8 @@ public struct ReportStage {
             let path = try row.text("path")
             return try row.text("warnings").split(separator: "\n").map { (path: path, warning: String($0)) }
         }
+        quality.quarantinedFiles = try Quarantine(connection: connection).list().map { ($0.path, $0.reason) }
+        quality.newestRequestMicros = try Freshness.newestRequest(connection)
         return quality
     }
 }
