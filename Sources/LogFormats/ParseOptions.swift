@@ -116,6 +116,19 @@ public enum FormatSetupError: PhasecastError, Equatable, Sendable {
     /// `--start` was given for a format whose times are absolute, which would ignore it.
     case startNotUsed(format: String)
 
+    /// An example `--map` from a CSV header: the columns that look like the time, the prompt
+    /// and the output tokens, or placeholders.
+    static func mapHint(_ header: [String]) -> String {
+        let names = header.map { String($0.filter { $0 != "\"" && $0 != " " }) }
+        func pick(_ words: [String]) -> String? {
+            names.first { name in words.contains { name.lowercased().contains($0) } }
+        }
+        let ts = pick(["time", "date", "when", "created"]) ?? "TIME_COLUMN"
+        let prompt = pick(["prompt", "input", "context", "request"]) ?? "PROMPT_TOKENS_COLUMN"
+        let output = pick(["output", "completion", "generated", "response"]) ?? "OUTPUT_TOKENS_COLUMN"
+        return "--format csv --map ts=\(ts),prompt=\(prompt),output=\(output)"
+    }
+
     public var description: String {
         switch self {
         case .needsStart(let format, let unit):
@@ -126,9 +139,12 @@ public enum FormatSetupError: PhasecastError, Equatable, Sendable {
             "the csv format needs --map ts=COLUMN,prompt=COLUMN,output=COLUMN[,cached=COLUMN][,model=COLUMN]"
         case .missingColumns(let format, let missing, let header):
             "\(format): the header has no column \(missing.joined(separator: ", ")) "
-                + "(header: \(header.joined(separator: ",")))"
+                + "(header: \(header.joined(separator: ","))); if these are your own columns, map them: "
+                + Self.mapHint(header)
         case .undetected(let firstLine):
             "could not tell the log format from the first line (\(firstLine)); pass --format NAME"
+                + (firstLine.contains(",") && !firstLine.hasPrefix("{")
+                    ? ", or map a CSV's columns: " + Self.mapHint(firstLine.split(separator: ",").map(String.init)) : "")
         case .notALog(let firstLine):
             "not a log: the first line (\(firstLine)) is neither a JSON object nor comma-separated; pass --format NAME if it is one"
         case .ambiguous(let formats, let firstLine):

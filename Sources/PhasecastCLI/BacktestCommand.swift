@@ -32,7 +32,7 @@ struct BacktestCommand: ParsableCommand {
         try options.validateSeries()
         guard options.series != nil else { throw ValidationError("--series FILE is required") }
         guard options.out != nil else { throw ValidationError("--out FILE is required") }
-        guard Int(options.horizon).map({ $0 > 0 }) == true else {
+        guard Int(options.horizon(forDatabase: false)).map({ $0 > 0 }) == true else {
             throw ValidationError("--horizon must be a positive number of periods")
         }
         guard windows >= 1 else { throw ValidationError("--windows must be at least 1") }
@@ -40,7 +40,7 @@ struct BacktestCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard let frequency = options.frequency, let h = Int(options.horizon), let path = options.series,
+        guard let frequency = options.frequency, let h = Int(options.horizon(forDatabase: false)), let path = options.series,
             let out = options.out
         else { throw ValidationError("--series, --out, --freq and --horizon are required") }
         let file: SeriesFile

@@ -17,7 +17,13 @@ struct ForecastCommand: ParsableCommand {
             of `phasecast transform`; stores them behind the view v_forecasts, one run per cutoff day and horizon \
             (every run is kept; the same history again reuses the stored run). Each series' \
             method is chosen by a rolling-origin backtest on the series itself; intervals are calibrated on the \
-            backtest errors. Partial days at either end of the history are left out, and the run says so.
+            backtest errors, and the series of one run (a database's, or a file's) are forecast as one pool that \
+            shares its evidence. Partial days at either end of the history are left out, and the run says so. \
+            The horizon defaults to 90 days with --db and to 28 periods with --series.
+
+            Examples:
+              phasecast forecast --db fleet.db --horizon 13w --events holidays.csv
+              phasecast forecast --series gpu_hours.csv --freq H --horizon 48 --season 24,168 --out forecast.csv
             """)
 
     @OptionGroup var options: SeriesOptions
@@ -43,11 +49,11 @@ struct ForecastCommand: ParsableCommand {
         if options.series != nil {
             try options.validateSeries()
             guard options.out != nil else { throw ValidationError("--out FILE is required with --series") }
-            guard Int(options.horizon).map({ $0 > 0 }) == true else {
+            guard Int(options.horizon(forDatabase: false)).map({ $0 > 0 }) == true else {
                 throw ValidationError("--horizon must be a positive number of periods")
             }
         } else {
-            guard CalendarDay.duration(options.horizon) != nil else {
+            guard CalendarDay.duration(options.horizon(forDatabase: true)) != nil else {
                 throw ValidationError("--horizon must be like 90d, 12w or 90 (days)")
             }
         }
@@ -65,7 +71,7 @@ struct ForecastCommand: ParsableCommand {
                 connection.setBusyTimeout(milliseconds: 30_000)
                 try Migrator.migrate(connection)
                 let outcome = try ForecastStage(
-                    connection: connection, horizonDays: CalendarDay.duration(options.horizon) ?? 90,
+                    connection: connection, horizonDays: CalendarDay.duration(options.horizon(forDatabase: true)) ?? 90,
                     eventDays: try eventDays()
                 ).run()
                 Console.error(outcome.summary)
@@ -89,7 +95,7 @@ struct ForecastCommand: ParsableCommand {
     }
 
     func forecastSeries() throws {
-        guard let frequency = options.frequency, let h = Int(options.horizon), let path = options.series,
+        guard let frequency = options.frequency, let h = Int(options.horizon(forDatabase: false)), let path = options.series,
             let out = options.out
         else { throw ValidationError("--series, --out, --freq and --horizon are required") }
         let file = try SeriesFile.read(path: path, frequency: frequency)

@@ -24,6 +24,11 @@ struct IngestCommand: ParsableCommand {
             Exit codes: 0 every file loaded or skipped; 64 usage error; 65 one or more files failed on their \
             content (the rest committed); 66 an input does not exist; 74 I/O error; 75 another run holds the \
             database (see --wait).
+
+            Examples:
+              phasecast ingest --db fleet.db /var/log/llm-gateway/
+              phasecast ingest --db fleet.db --format burstgpt BurstGPT_1.csv.gz
+              phasecast ingest --db fleet.db --format csv --map ts=time,prompt=input_tokens,output=output_tokens my.csv
             """)
 
     @Argument(help: "Log files, directories, or - for standard input.")

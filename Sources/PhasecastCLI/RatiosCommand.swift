@@ -15,8 +15,15 @@ struct RatiosCommand: ParsableCommand {
             token ratio = prefill (uncached prompt) tokens ÷ output tokens; GPU-time ratio = prefill GPU-hours ÷ \
             decode GPU-hours under each model's deployment profile. The trend is a log-linear fit over the last \
             28 days. A period is flagged when its ratio leaves the band (median ± 3 scaled MADs) of the periods \
-            before it (28 days, 7 days of hours, or 8 weeks): 'decode-heavier' below, 'prefill-heavier' above. \
+            before it (28 days, 7 days of hours, or 8 weeks): 'decode-heavier' below, 'prefill-heavier' above; \
+            the flag of a period depends only on the periods before it, whatever --from shows, and periods the \
+            logs cover only in part are neither flagged nor in a band. The trend uses whole days only, up to --to. \
             Reads the marts that `phasecast transform` builds.
+
+            Examples:
+              phasecast ratios --db fleet.db --from 2026-11-01
+              phasecast ratios --db fleet.db --by week --model chat-70b --format csv > weekly.csv
+              phasecast ratios --db fleet.db --format json | jq '.rows[] | select(.shift != null)'
             """)
 
     enum Granularity: String, ExpressibleByArgument, CaseIterable {
@@ -122,9 +129,12 @@ struct RatiosCommand: ParsableCommand {
             }
             let direction =
                 trend.change < -0.05 ? "turning decode-heavy" : trend.change > 0.05 ? "turning prefill-heavy" : "steady"
+            // One rate, two spans: the week's change compounds the fitted daily change, as the
+            // whole span's does.
+            let weekly = pow(1 + trend.changePerPeriod, 7) - 1
             lines.append(
-                "\(label) trend over the last \(trend.points) days: \(number(trend.start)) → \(number(trend.end)) "
-                    + "(\(String(format: "%+.0f", trend.change * 100)) %, \(String(format: "%+.1f", trend.changePerPeriod * 700)) % a week): \(direction)"
+                "\(label) trend over the last \(trend.points) whole days: \(number(trend.start)) → \(number(trend.end)) "
+                    + "(\(String(format: "%+.0f", trend.change * 100)) % in all, \(String(format: "%+.1f", weekly * 100)) % a week): \(direction)"
             )
         }
         if let last = output.rows.last(where: { $0.flag != nil }), let flag = last.flag {

@@ -11,8 +11,12 @@ struct SeriesOptions: ParsableArguments {
     @Option(help: "Frequency: D (daily) or H (hourly).")
     var freq: String = "D"
 
-    @Option(help: ArgumentHelp("Forecast horizon in periods (for --db: 90d, 12w or a number of days).", valueName: "h"))
-    var horizon: String = "28"
+    @Option(
+        name: .customLong("horizon"),
+        help: ArgumentHelp(
+            "Forecast horizon: periods of the series (default 28), or with --db days like 90d or 12w (default 90d).",
+            valueName: "h"))
+    var horizonOption: String?
 
     @Option(
         help: ArgumentHelp(
@@ -30,6 +34,9 @@ struct SeriesOptions: ParsableArguments {
     var out: String?
 
     var frequency: Frequency? { Frequency(rawValue: freq.uppercased()) }
+
+    /// The horizon as given, or the default: 90 days for a database, 28 periods for series.
+    func horizon(forDatabase: Bool) -> String { horizonOption ?? (forDatabase ? "90d" : "28") }
 
     func seasons(length: Int) -> [Int] {
         guard let season else { return frequency?.defaultSeasons(length: length) ?? [7] }

@@ -15,6 +15,10 @@ struct SynthCommand: ParsableCommand {
             turns the fleet from prefill-heavy to decode-heavy, two holidays (listed in OUT/holidays.csv with one \
             future one), a few malformed lines and one truncated file. The same seed and parameters write the same \
             bytes; files already written with them are left alone.
+
+            Examples:
+              phasecast synth --out /tmp/fleet --days 90
+              phasecast synth --out /tmp/fleet --days 30 --seed 3 --scale 0.1
             """)
 
     @Option(help: ArgumentHelp("Directory to write the logs to.", valueName: "dir"))

@@ -17,6 +17,10 @@ struct TransformCommand: ParsableCommand {
             the whole transform and exits 65 with the model's name and the offending rows. Then every model in \
             the logs is costed under its deployment profile (the flags below set the default one) at its mean \
             request lengths. `phasecast ingest` runs this at its end unless --no-transform.
+
+            Examples:
+              phasecast transform --db fleet.db
+              phasecast transform --db fleet.db --full --llm Llama-3.1-70B --gpu H200 --ttft 800 --itl 40
             """)
 
     @Option(help: ArgumentHelp("SQLite database.", valueName: "path"))

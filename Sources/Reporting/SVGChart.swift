@@ -63,9 +63,13 @@ public struct SVGChart: Sendable {
         let left = 70.0
         let right = 20.0
         let top = 40.0
-        let bottom = 60.0
         let plotWidth = width - left - right
-        let plotHeight = height - top - bottom
+        // The legend wraps into as many rows as its entries need; each row below the first
+        // makes the picture taller, not the plot smaller.
+        let legend = legendRows(from: left, to: width - right)
+        let bottom = 60.0
+        let plotHeight = self.height - top - bottom
+        let pictureHeight = self.height + 18 * Double(max(legend.count - 1, 0))
         let xs =
             lines.flatMap { $0.points.map(\.x) } + bands.flatMap { $0.points.map(\.x) } + (marker.map { [$0.x] } ?? [])
         let ys = lines.flatMap { $0.points.map(\.y) } + bands.flatMap { $0.points.flatMap { [$0.lower, $0.upper] } }
@@ -80,7 +84,7 @@ public struct SVGChart: Sendable {
         func f(_ v: Double) -> String { String(format: "%.1f", v) }
 
         var svg = """
-            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(pictureHeight))" viewBox="0 0 \(Int(width)) \(Int(pictureHeight))" font-family="Helvetica, Arial, sans-serif" font-size="12">
             <rect width="100%" height="100%" fill="white"/>
             <text x="\(f(left))" y="22" font-size="15" font-weight="bold">\(Self.escape(title))</text>
 
@@ -126,22 +130,51 @@ public struct SVGChart: Sendable {
                 "<text x=\"\(f(px(marker.x) + 4))\" y=\"\(f(top + 12))\" fill=\"#333\">\(Self.escape(marker.label))</text>\n"
         }
         // Legend under the axis.
-        var legendX = left
-        let legendY = height - 16
-        for line in lines {
-            svg +=
-                "<line x1=\"\(f(legendX))\" y1=\"\(f(legendY - 4))\" x2=\"\(f(legendX + 18))\" y2=\"\(f(legendY - 4))\" stroke=\"\(line.color)\" stroke-width=\"2\"\(line.dashed ? " stroke-dasharray=\"6 4\"" : "")/>\n"
-            svg += "<text x=\"\(f(legendX + 22))\" y=\"\(f(legendY))\">\(Self.escape(line.label))</text>\n"
-            legendX += 30 + Double(line.label.count) * 6.5
-        }
-        for band in bands {
-            svg +=
-                "<rect x=\"\(f(legendX))\" y=\"\(f(legendY - 10))\" width=\"18\" height=\"10\" fill=\"\(band.color)\" fill-opacity=\"\(band.opacity)\"/>\n"
-            svg += "<text x=\"\(f(legendX + 22))\" y=\"\(f(legendY))\">\(Self.escape(band.label))</text>\n"
-            legendX += 30 + Double(band.label.count) * 6.5
+        for (row, entries) in legend.enumerated() {
+            let legendY = top + plotHeight + 44 + 18 * Double(row)
+            for entry in entries {
+                switch entry.kind {
+                case .line(let line):
+                    svg +=
+                        "<line x1=\"\(f(entry.x))\" y1=\"\(f(legendY - 4))\" x2=\"\(f(entry.x + 18))\" y2=\"\(f(legendY - 4))\" stroke=\"\(line.color)\" stroke-width=\"2\"\(line.dashed ? " stroke-dasharray=\"6 4\"" : "")/>\n"
+                case .band(let band):
+                    svg +=
+                        "<rect x=\"\(f(entry.x))\" y=\"\(f(legendY - 10))\" width=\"18\" height=\"10\" fill=\"\(band.color)\" fill-opacity=\"\(band.opacity)\"/>\n"
+                }
+                svg += "<text x=\"\(f(entry.x + 22))\" y=\"\(f(legendY))\">\(Self.escape(entry.label))</text>\n"
+            }
         }
         svg += "</svg>\n"
         return svg
+    }
+
+    /// One legend entry: its swatch, label and left edge.
+    struct LegendEntry {
+        enum Kind {
+            case line(Line)
+            case band(Band)
+        }
+        var kind: Kind
+        var label: String
+        var x: Double
+    }
+
+    /// The legend's entries, lines then bands, in rows that fit between `left` and `right`
+    /// (an entry is as wide as its swatch and about 6.5 px a character).
+    func legendRows(from left: Double, to right: Double) -> [[LegendEntry]] {
+        let entries = lines.map { (LegendEntry.Kind.line($0), $0.label) } + bands.map { (.band($0), $0.label) }
+        var rows: [[LegendEntry]] = []
+        var x = left
+        for (kind, label) in entries {
+            let width = 30 + Double(label.count) * 6.5
+            if rows.isEmpty || (x + width > right && !(rows.last?.isEmpty ?? true)) {
+                rows.append([])
+                x = left
+            }
+            rows[rows.count - 1].append(LegendEntry(kind: kind, label: label, x: x))
+            x += width
+        }
+        return rows
     }
 
     /// Round tick values covering low…high (1, 2 or 5 times a power of ten apart).

@@ -20,7 +20,32 @@ public enum RatioTable {
         public var prefillGPUHours: Double?
         public var decodeGPUHours: Double?
         public var gpuTimeRatio: Double?
+        /// `prefill-heavier` or `decode-heavier` when the period left the band of the periods
+        /// before it (written `shift` in every output).
         public var flag: String?
+
+        enum CodingKeys: String, CodingKey {
+            case period, coverage, requests, promptTokens, prefillTokens, outputTokens, tokenRatio, rawTokenRatio
+            case prefillGPUHours, decodeGPUHours, gpuTimeRatio
+            case flag = "shift"
+        }
+
+        /// Every field, `null` where there is no value: a reader sees `shift` on every row.
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(period, forKey: .period)
+            try container.encode(coverage, forKey: .coverage)
+            try container.encode(requests, forKey: .requests)
+            try container.encode(promptTokens, forKey: .promptTokens)
+            try container.encode(prefillTokens, forKey: .prefillTokens)
+            try container.encode(outputTokens, forKey: .outputTokens)
+            try container.encode(tokenRatio, forKey: .tokenRatio)
+            try container.encode(rawTokenRatio, forKey: .rawTokenRatio)
+            try container.encode(prefillGPUHours, forKey: .prefillGPUHours)
+            try container.encode(decodeGPUHours, forKey: .decodeGPUHours)
+            try container.encode(gpuTimeRatio, forKey: .gpuTimeRatio)
+            try container.encode(flag, forKey: .flag)
+        }
     }
 
     public struct Output: Codable, Sendable {
@@ -43,24 +68,16 @@ public enum RatioTable {
         guard known == 2 else { throw RatioError.noMarts(database: db) }
         let names = try connection.query("SELECT DISTINCT model FROM v_daily_phase").map { try $0.text("model") }
         guard names.contains(model) else { throw RatioError.unknownModel(model, database: db, known: names.sorted()) }
-        var filter = "model = ?"
-        var arguments: [SQLValue] = [.text(model)]
-        if let from {
-            filter += by == "hour" ? " AND substr(hour, 1, 10) >= ?" : " AND day >= ?"
-            arguments.append(.text(from))
-        }
-        if let to {
-            filter += by == "hour" ? " AND substr(hour, 1, 10) <= ?" : " AND day <= ?"
-            arguments.append(.text(to))
-        }
         let view = by == "hour" ? "v_hourly_phase" : "v_daily_phase"
         let period = by == "hour" ? "hour" : "day"
+        // Every period of the model: a period's shift flag and the trend depend only on the
+        // periods before it, never on the range shown.
         var rows = try connection.query(
             """
             SELECT \(period) AS period, coverage, requests, prompt_tokens, prefill_tokens, output_tokens,
                 prefill_gpu_hours, decode_gpu_hours
-            FROM \(view) WHERE \(filter) ORDER BY \(period)
-            """, arguments
+            FROM \(view) WHERE model = ? ORDER BY \(period)
+            """, [.text(model)]
         ).map { r in
             Row(
                 period: try r.text("period"), coverage: try r.double("coverage"), requests: try r.int("requests"),
@@ -76,15 +93,19 @@ public enum RatioTable {
             rows[index].rawTokenRatio = row.outputTokens > 0 ? Double(row.promptTokens) / Double(row.outputTokens) : nil
             if let p = row.prefillGPUHours, let d = row.decodeGPUHours, d > 0 { rows[index].gpuTimeRatio = p / d }
         }
+        // Partial periods (the log started or stopped inside them) are neither flagged nor part
+        // of a later period's band.
+        let whole = rows.map { $0.coverage >= ForecastStage.wholeDayCoverage }
         let window = by == "hour" ? 168 : by == "day" ? 28 : 8
-        let flags = RatioAnalysis.flags(rows.map(\.tokenRatio), window: window)
+        let flags = RatioAnalysis.flags(rows.indices.map { whole[$0] ? rows[$0].tokenRatio : nil }, window: window)
         for index in rows.indices { rows[index].flag = flags[index]?.rawValue }
-        // The trend is over the last 28 days of daily values, whatever the table's period.
+        // The trend is over the last 28 whole days up to the last day shown, whatever the
+        // table's period.
         let daily = try connection.query(
             """
-            SELECT prefill_tokens, output_tokens, prefill_gpu_hours, decode_gpu_hours FROM v_daily_phase
-            WHERE \(filter.replacingOccurrences(of: "substr(hour, 1, 10)", with: "day")) ORDER BY day
-            """, arguments)
+            SELECT day, coverage, prefill_tokens, output_tokens, prefill_gpu_hours, decode_gpu_hours FROM v_daily_phase
+            WHERE model = ? AND coverage >= ? AND day <= ? ORDER BY day
+            """, [.text(model), .real(ForecastStage.wholeDayCoverage), .text(to ?? "9999-12-31")])
         let tokenRatios = try daily.map { r -> Double? in
             let output = try r.double("output_tokens")
             return output > 0 ? try r.double("prefill_tokens") / output : nil
@@ -94,6 +115,11 @@ public enum RatioTable {
                 d > 0
             else { return nil }
             return p / d
+        }
+        // The range shown: a period is in it when its day is (an hour by its date, a week by its Monday).
+        rows = rows.filter { row in
+            let day = String(row.period.prefix(10))
+            return (from.map { day >= $0 } ?? true) && (to.map { day <= $0 } ?? true)
         }
         return Output(
             model: model, by: by, rows: rows,

@@ -47,6 +47,36 @@ import Testing
         #expect(collected.elements.filter { $0.name == "polygon" }.count == 1)
     }
 
+    @Test func aLongLegendWrapsInsideThePictureInsteadOfRunningOffItsEdge() throws {
+        var chart = SVGChart(title: "t", yLabel: "y")
+        chart.lines = (0..<4).map {
+            SVGChart.Line(label: "a rather long line label \($0)", color: "black", points: [(0, 1), (1, 2)])
+        }
+        chart.bands = (0..<4).map {
+            SVGChart.Band(label: "a band label \($0) %", color: "red", opacity: 0.2, points: [(0, 1, 2), (1, 1, 3)])
+        }
+        let collected = try parse(chart.render())
+        let svg = try #require(collected.elements.first { $0.name == "svg" })
+        let height = try #require(Double(svg.attributes["height"] ?? ""))
+        #expect(height > chart.height, "a second legend row makes the picture taller")
+        let labels = collected.elements.filter { $0.name == "text" }.compactMap { element -> (Double, Double)? in
+            guard let x = Double(element.attributes["x"] ?? ""), let y = Double(element.attributes["y"] ?? "") else {
+                return nil
+            }
+            return (x, y)
+        }
+        let legend = labels.filter { $0.1 > chart.height - 30 }
+        #expect(legend.count == 8)
+        for (_, y) in legend { #expect(y <= height, "below the picture: \(y)") }
+        // Every row ends inside the right margin.
+        let rows = chart.legendRows(from: 70, to: chart.width - 20)
+        #expect(rows.count >= 2)
+        for row in rows {
+            let last = try #require(row.last)
+            #expect(last.x + 30 + Double(last.label.count) * 6.5 <= chart.width - 20, "\(last.label) at \(last.x)")
+        }
+    }
+
     @Test func pointsLandInsideThePlotAreaWithLargerValuesHigher() throws {
         var chart = SVGChart(title: "t", yLabel: "y")
         chart.lines = [SVGChart.Line(label: "l", color: "black", points: [(10, 0), (11, 50), (12, 100)])]
