@@ -5,7 +5,7 @@ BENCH_DIR ?= .build/bench
 # The C baseline of the ingest bench, where the shared tools are present.
 BASELINE_SOURCE ?= ../shared/tools/etl-baseline/etl_load.c
 
-.PHONY: setup build test golden demo bench bench-forecast validate-cost fuzz faults lint clean
+.PHONY: setup build test golden demo bench bench-forecast validate-cost fuzz faults lint install check-deploy clean
 
 ## setup: install the C headers phasecast links against (libsqlite3-dev, zlib1g-dev) when missing
 setup:
@@ -96,6 +96,38 @@ faults: setup
 	$(SWIFT) build --product phasecast
 	$(SWIFT) build --product phasecast-faults
 	.build/debug/phasecast-faults --trials $(FAULT_TRIALS) --memory-rows $(FAULT_MEMORY_ROWS) --dir .build/faults
+
+## install: release build, then under DESTDIR/PREFIX (default /usr/local): bin/phasecast, man
+## pages made from its help (share/man/man1), bash, zsh and fish completions, the systemd service
+## and timer (lib/systemd/system), the example pipelines (share/phasecast/pipelines) and the cron,
+## Kubernetes, Airflow and Docker examples (share/phasecast/examples)
+PREFIX ?= /usr/local
+DESTDIR ?=
+install: setup
+	$(SWIFT) build -c release --product phasecast
+	rm -rf .build/man && mkdir -p .build/man
+	$(SWIFT) package --allow-writing-to-directory .build/man generate-manual --multi-page --output-directory .build/man >/dev/null
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d $(DESTDIR)$(PREFIX)/lib/systemd/system \
+		$(DESTDIR)$(PREFIX)/share/phasecast/pipelines $(DESTDIR)$(PREFIX)/share/phasecast/examples
+	install -m 755 .build/release/phasecast $(DESTDIR)$(PREFIX)/bin/phasecast
+	install -m 644 $$(ls .build/man/phasecast.*1 .build/man/phasecast.1 | sort -u) $(DESTDIR)$(PREFIX)/share/man/man1/
+	.build/release/phasecast --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/phasecast
+	.build/release/phasecast --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_phasecast
+	.build/release/phasecast --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/phasecast.fish
+	for unit in deploy/systemd/*; do \
+		sed 's#/usr/local/bin/phasecast#$(PREFIX)/bin/phasecast#' $$unit > $(DESTDIR)$(PREFIX)/lib/systemd/system/$$(basename $$unit); done
+	install -m 644 Pipelines/*.toml $(DESTDIR)$(PREFIX)/share/phasecast/pipelines/
+	install -m 644 deploy/cron/phasecast deploy/kubernetes/cronjob.yaml deploy/airflow/phasecast_nightly.py \
+		deploy/docker/Dockerfile $(DESTDIR)$(PREFIX)/share/phasecast/examples/
+
+## check-deploy: the scheduling and packaging examples as far as this machine can check them: the
+## Kubernetes CronJob against Kubernetes' schema (kubernetes-validate from PyPI), the Airflow DAG
+## compiles, the systemd units verify, the Dockerfile's stages and entry point (linted; built
+## where a container engine runs), the cron line's fields
+check-deploy:
+	bash deploy/check-deploy.sh
 
 ## lint: swift format's lint over the sources and tests
 lint:
