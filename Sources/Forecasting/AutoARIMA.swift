@@ -110,7 +110,9 @@ public struct AutoARIMA: Sendable {
         }
         let seasonal = m > 1
         let starts: [(Int, Int, Int, Int)] =
-            seasonal ? [(2, 2, 1, 1), (0, 0, 0, 0), (1, 0, 1, 0), (0, 1, 0, 1)] : [(2, 2, 0, 0), (0, 0, 0, 0), (1, 0, 0, 0), (0, 1, 0, 0)]
+            seasonal
+            ? [(2, 2, 1, 1), (0, 0, 0, 0), (1, 0, 1, 0), (0, 1, 0, 1)]
+            : [(2, 2, 0, 0), (0, 0, 0, 0), (1, 0, 0, 0), (0, 1, 0, 0)]
         for (p, q, sp, sq) in starts {
             _ = consider(
                 ARIMAOrder(

@@ -86,22 +86,30 @@ extension AutoForecaster {
         // The mean of the best three, its members ranked on the other windows than the one it
         // forecasts, so that its score carries no optimism from choosing them.
         if combinations && usableWindows >= 2 {
-            let single = methods.map(\.name).filter { scores[$0] != nil }
+            // Methods that ran in every window, with their forecasts.
+            let single = methods.map(\.name).compactMap { name -> (name: String, forecasts: [[Double]])? in
+                guard scores[name] != nil, let forecasts = backtests[name] else { return nil }
+                return (name, forecasts)
+            }
             if single.count >= 3 {
                 var combined: [[Double]] = []
                 for w in 0..<usableWindows {
                     let others = (0..<usableWindows).filter { $0 != w }
-                    let ranked = single.sorted { a, b in
-                        let sa = Self.meanMASE(others.map { backtests[a]![$0] }, others.map { actuals[$0] }, others.map { scales[$0] })
-                        let sb = Self.meanMASE(others.map { backtests[b]![$0] }, others.map { actuals[$0] }, others.map { scales[$0] })
-                        return sa < sb || (sa == sb && a < b)
+                    func score(_ forecasts: [[Double]]) -> Double {
+                        Self.meanMASE(
+                            others.map { forecasts[$0] }, others.map { actuals[$0] }, others.map { scales[$0] })
                     }
-                    combined.append(Self.mean(ranked.prefix(3).map { backtests[$0]![w] }))
+                    let scored: [(name: String, forecasts: [[Double]], score: Double)] = single.map {
+                        ($0.name, $0.forecasts, score($0.forecasts))
+                    }
+                    let ranked = scored.sorted { a, b in a.score < b.score || (a.score == b.score && a.name < b.name) }
+                    combined.append(Self.mean(ranked.prefix(3).map { $0.forecasts[w] }))
                 }
                 // Named by the members the whole backtest ranks best, in catalog order: the ones
                 // the final forecast averages.
-                let top = single.sorted { (scores[$0]!, $0) < (scores[$1]!, $1) }.prefix(3)
-                let name = "Mean(\(single.filter { top.contains($0) }.joined(separator: ", ")))"
+                let top = single.map(\.name).sorted { (scores[$0] ?? .infinity, $0) < (scores[$1] ?? .infinity, $1) }
+                    .prefix(3)
+                let name = "Mean(\(single.map(\.name).filter { top.contains($0) }.joined(separator: ", ")))"
                 backtests[name] = combined
                 scores[name] = Self.meanMASE(combined, actuals, scales)
             }
@@ -159,7 +167,8 @@ extension AutoForecaster {
             let pooled = poolWeight > 0 && poolSize > 1 ? ", with the pool's evidence," : ""
             notes.append(
                 "\(best.key) backtested\(pooled) \(String(format: "%.1f", 100 * (1 - best.value / score))) % better than \(incumbent), "
-                    + "within the \(Int(100 * challengerMargin)) % margin a challenger must clear: \(incumbent) is kept")
+                    + "within the \(Int(100 * challengerMargin)) % margin a challenger must clear: \(incumbent) is kept"
+            )
             return incumbent
         }
         if best.key != ownBest.key {

@@ -195,7 +195,8 @@ public enum ExponentialSmoothing {
     }
 
     /// Fits every candidate and keeps the lowest AICc.
-    public static func auto(_ y: [Double], period: Int, allowTrend: Bool = true, additiveOnly: Bool = false) -> ETSFit? {
+    public static func auto(_ y: [Double], period: Int, allowTrend: Bool = true, additiveOnly: Bool = false) -> ETSFit?
+    {
         let positive = !additiveOnly && y.allSatisfy { $0 > 0 }
         var best: ETSFit?
         for model in ETSModel.candidates(period: period, count: y.count, positive: positive, allowTrend: allowTrend) {

@@ -69,7 +69,9 @@ public enum FourierRegression {
         let unweighted = NormalEquations(design, target, weights: nil)
         for iteration in 0..<4 {
             var equations = unweighted
-            for i in 0..<n where weights[i] != 1 { equations.add(row: i, of: design, target[i], weight: weights[i] - 1) }
+            for i in 0..<n where weights[i] != 1 {
+                equations.add(row: i, of: design, target[i], weight: weights[i] - 1)
+            }
             guard let solution = equations.solve(ridge: penalties) else { return nil }
             beta = solution
             guard iteration < 3 else { break }

@@ -173,7 +173,8 @@ extension ForecastMethod {
         return ForecastMethod(
             name: "ARIMA", minimumLength: 16,
             specialize: { history in
-                guard let order = AutoARIMA(period: m).fit(history, regressors: regressors(history.count, 0))?.arima.order
+                guard
+                    let order = AutoARIMA(period: m).fit(history, regressors: regressors(history.count, 0))?.arima.order
                 else { return nil }
                 return ForecastMethod(name: "ARIMA", minimumLength: 16) { y, h in
                     AutoARIMA(period: m).fit(y, order: order, regressors: regressors(y.count, h))?.forecast(h)

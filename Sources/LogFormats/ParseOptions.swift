@@ -144,7 +144,8 @@ public enum FormatSetupError: PhasecastError, Equatable, Sendable {
         case .undetected(let firstLine):
             "could not tell the log format from the first line (\(firstLine)); pass --format NAME"
                 + (firstLine.contains(",") && !firstLine.hasPrefix("{")
-                    ? ", or map a CSV's columns: " + Self.mapHint(firstLine.split(separator: ",").map(String.init)) : "")
+                    ? ", or map a CSV's columns: " + Self.mapHint(firstLine.split(separator: ",").map(String.init))
+                    : "")
         case .notALog(let firstLine):
             "not a log: the first line (\(firstLine)) is neither a JSON object nor comma-separated; pass --format NAME if it is one"
         case .ambiguous(let formats, let firstLine):

@@ -40,7 +40,8 @@ struct BacktestCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard let frequency = options.frequency, let h = Int(options.horizon(forDatabase: false)), let path = options.series,
+        guard let frequency = options.frequency, let h = Int(options.horizon(forDatabase: false)),
+            let path = options.series,
             let out = options.out
         else { throw ValidationError("--series, --out, --freq and --horizon are required") }
         let file: SeriesFile

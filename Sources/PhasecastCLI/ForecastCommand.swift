@@ -95,7 +95,8 @@ struct ForecastCommand: ParsableCommand {
     }
 
     func forecastSeries() throws {
-        guard let frequency = options.frequency, let h = Int(options.horizon(forDatabase: false)), let path = options.series,
+        guard let frequency = options.frequency, let h = Int(options.horizon(forDatabase: false)),
+            let path = options.series,
             let out = options.out
         else { throw ValidationError("--series, --out, --freq and --horizon are required") }
         let file = try SeriesFile.read(path: path, frequency: frequency)

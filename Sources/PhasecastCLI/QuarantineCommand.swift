@@ -42,7 +42,9 @@ struct QuarantineCommand: ParsableCommand {
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Quarantine a log file.",
-            discussion: "Example: phasecast quarantine add logs/2026-11-03.csv.gz --reason \"truncated upstream\" --db fleet.db")
+            discussion:
+                "Example: phasecast quarantine add logs/2026-11-03.csv.gz --reason \"truncated upstream\" --db fleet.db"
+        )
 
         @Argument(help: ArgumentHelp("The log file, as ingest finds it.", valueName: "path"))
         var path: String
@@ -77,7 +79,8 @@ struct QuarantineCommand: ParsableCommand {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                 encoder.keyEncodingStrategy = .convertToSnakeCase
-                Console.output(String(decoding: (try? encoder.encode(entries)) ?? Data("[]".utf8), as: UTF8.self) + "\n")
+                Console.output(
+                    String(decoding: (try? encoder.encode(entries)) ?? Data("[]".utf8), as: UTF8.self) + "\n")
                 return
             }
             guard !entries.isEmpty else {

@@ -53,7 +53,10 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print only errors: nothing on success (for cron, which mails any output).")
     var quiet = false
 
-    @Flag(help: "Print the run's outcome as JSON on standard output: stages, exit code, GPUs per pool and horizon, ratio, freshness.")
+    @Flag(
+        help:
+            "Print the run's outcome as JSON on standard output: stages, exit code, GPUs per pool and horizon, ratio, freshness."
+    )
     var json = false
 
     @Option(
@@ -112,7 +115,8 @@ struct RunCommand: ParsableCommand {
             runner.progress = { stage in
                 let name = stage.name.padding(toLength: 10, withPad: " ", startingAt: 0)
                 let note = stage.note.replacingOccurrences(of: "\n", with: " ")
-                Console.error(name + String(format: " %7.2f s  exit %3d  ", stage.seconds, stage.status.rawValue) + note)
+                Console.error(
+                    name + String(format: " %7.2f s  exit %3d  ", stage.seconds, stage.status.rawValue) + note)
             }
         }
         let outcome: PipelineRunner.Outcome

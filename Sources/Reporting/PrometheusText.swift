@@ -54,7 +54,10 @@ public struct PrometheusText: Sendable {
             for sample in family.samples {
                 out += family.name
                 if !sample.labels.isEmpty {
-                    out += "{" + sample.labels.map { "\($0.name)=\"\(Self.escapeLabel($0.value))\"" }.joined(separator: ",") + "}"
+                    out +=
+                        "{"
+                        + sample.labels.map { "\($0.name)=\"\(Self.escapeLabel($0.value))\"" }.joined(separator: ",")
+                        + "}"
                 }
                 out += " " + Self.number(sample.value) + "\n"
             }

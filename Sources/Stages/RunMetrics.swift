@@ -45,7 +45,8 @@ public enum RunMetrics {
         if let freshness = run.freshness {
             if let age = freshness.dataAgeSeconds {
                 metrics.add(
-                    "phasecast_data_age_seconds", "Age of the newest request in the database when the last run started.",
+                    "phasecast_data_age_seconds",
+                    "Age of the newest request in the database when the last run started.",
                     [.init(labels: [pipeline], value: age)])
             }
             metrics.add(
@@ -53,7 +54,8 @@ public enum RunMetrics {
                 [.init(labels: [pipeline], value: freshness.problems.isEmpty ? 0 : 1)])
         }
         metrics.add(
-            "phasecast_planned_gpus", "GPUs the baseline plan needs, per horizon, demand quantile (P50, P90, P95) and phase.",
+            "phasecast_planned_gpus",
+            "GPUs the baseline plan needs, per horizon, demand quantile (P50, P90, P95) and phase.",
             run.plan.map {
                 .init(
                     labels: [pipeline, ("horizon", $0.horizon), ("demand_quantile", $0.quantile), ("phase", $0.phase)],
@@ -66,7 +68,8 @@ public enum RunMetrics {
         }
         if let ratio = run.gpuTimeRatio {
             metrics.add(
-                "phasecast_prefill_decode_gpu_time_ratio", "Prefill:decode ratio in busy GPU-time of the last whole day.",
+                "phasecast_prefill_decode_gpu_time_ratio",
+                "Prefill:decode ratio in busy GPU-time of the last whole day.",
                 [.init(labels: [pipeline], value: ratio)])
         }
         metrics.add(
@@ -108,7 +111,8 @@ public enum RunMetrics {
             throw error
         } catch {
             unlink(temporary)
-            throw StageError.file(path: path, reason: "cannot write the metrics file: " + error.localizedDescription, status: .ioError)
+            throw StageError.file(
+                path: path, reason: "cannot write the metrics file: " + error.localizedDescription, status: .ioError)
         }
     }
 

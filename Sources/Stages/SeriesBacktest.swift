@@ -94,7 +94,9 @@ public struct SeriesBacktest {
     ) -> Outcome {
         let h = horizon
         let seasonsBySeries = file.series.map { seasons($0.values.count) }
-        var outputs: [(series: Int, window: Int, entries: [(label: String, rows: [ForecastRow], score: Score, chosen: String)])] = []
+        var outputs:
+            [(series: Int, window: Int, entries: [(label: String, rows: [ForecastRow], score: Score, chosen: String)])] =
+                []
         var jobs = 0
         for k in stride(from: windows - 1, through: 0, by: -1) {
             let members = file.series.indices.filter { file.series[$0].values.count - h - k * step >= 2 }
@@ -112,20 +114,23 @@ public struct SeriesBacktest {
                 let cutoff = SeriesFile.format(series.stamps[trainCount - 1], frequency)
                 let scale = AutoForecaster.scale(pool[position].values, season: seasonsBySeries[index].first ?? 1)
                 outputs.append(
-                    (index, k, results[position].map { label, result in
-                        var score = Score(windows: 1)
-                        var rows: [ForecastRow] = []
-                        for k in 0..<h {
-                            rows.append(
-                                ForecastRow(
-                                    id: series.id, cutoff: cutoff,
-                                    ds: SeriesFile.format(series.stamps[trainCount + k], frequency),
-                                    yhat: result.point[k], lo80: result.lower80[k], hi80: result.upper80[k],
-                                    lo95: result.lower95[k], hi95: result.upper95[k], model: label))
-                            score.add(actual: actual[k], result: result, step: k, scale: scale, horizon: h)
+                    (
+                        index, k,
+                        results[position].map { label, result in
+                            var score = Score(windows: 1)
+                            var rows: [ForecastRow] = []
+                            for k in 0..<h {
+                                rows.append(
+                                    ForecastRow(
+                                        id: series.id, cutoff: cutoff,
+                                        ds: SeriesFile.format(series.stamps[trainCount + k], frequency),
+                                        yhat: result.point[k], lo80: result.lower80[k], hi80: result.upper80[k],
+                                        lo95: result.lower95[k], hi95: result.upper95[k], model: label))
+                                score.add(actual: actual[k], result: result, step: k, scale: scale, horizon: h)
+                            }
+                            return (label, rows, score, result.model)
                         }
-                        return (label, rows, score, result.model)
-                    }))
+                    ))
             }
         }
         // Rows by series, then by origin, oldest first.

@@ -13,7 +13,8 @@ import Testing
     static let database: String = {
         let dir = directory
         _ = try? Phasecast.run([
-            "synth", "--out", dir.path + "/synth", "--days", "35", "--end", "2026-03-31", "--seed", "4", "--scale", "0.03",
+            "synth", "--out", dir.path + "/synth", "--days", "35", "--end", "2026-03-31", "--seed", "4", "--scale",
+            "0.03",
         ])
         _ = try? Phasecast.run(["ingest", "--db", dir.file("fleet.db"), "-q", dir.path + "/synth/logs"])
         return dir.file("fleet.db")

@@ -111,7 +111,9 @@ private func parsePrometheus(_ text: String) throws -> [String: Double] {
         #expect((samples["phasecast_data_age_seconds{pipeline=\"ops\"}"] ?? 0) > 36 * 3600)
         #expect((samples["phasecast_ingest_rows{pipeline=\"ops\"}"] ?? 0) > 0)
         #expect((samples["phasecast_ingest_files{pipeline=\"ops\",status=\"failed\"}"] ?? 0) >= 1)
-        let prefill = try #require(samples["phasecast_planned_gpus{pipeline=\"ops\",horizon=\"7d\",demand_quantile=\"P90\",phase=\"prefill\"}"])
+        let prefill = try #require(
+            samples["phasecast_planned_gpus{pipeline=\"ops\",horizon=\"7d\",demand_quantile=\"P90\",phase=\"prefill\"}"]
+        )
         #expect(prefill >= 1)
         // No success yet: the metric is absent rather than zero.
         #expect(samples["phasecast_last_success_timestamp_seconds{pipeline=\"ops\"}"] == nil)
@@ -203,6 +205,7 @@ private func parsePrometheus(_ text: String) throws -> [String: Double] {
     @Test func versionNamesTheReleaseAndTheSchema() throws {
         let result = try Phasecast.run(["--version"])
         #expect(result.status == 0)
-        #expect(result.stdout.hasPrefix("phasecast ") && result.stdout.contains("(database schema "), "\(result.stdout)")
+        #expect(
+            result.stdout.hasPrefix("phasecast ") && result.stdout.contains("(database schema "), "\(result.stdout)")
     }
 }

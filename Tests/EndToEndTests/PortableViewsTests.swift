@@ -26,13 +26,15 @@ import Testing
         ).map { try $0.text("name") }
         #expect(views.count >= 10)
         for view in views {
-            let described = try #require(tables[view]?["columns"] as? [String: String], "\(view) is not in metadata.json")
+            let described = try #require(
+                tables[view]?["columns"] as? [String: String], "\(view) is not in metadata.json")
             let columns = try connection.query("SELECT name FROM pragma_table_info(?)", [.text(view)]).map {
                 try $0.text("name")
             }
             #expect(!columns.isEmpty)
             for column in columns {
-                #expect(described[column]?.isEmpty == false, "\(view).\(column) has no description in Schemas/README.md")
+                #expect(
+                    described[column]?.isEmpty == false, "\(view).\(column) has no description in Schemas/README.md")
             }
         }
     }
@@ -46,7 +48,10 @@ import Testing
         return FileManager.default.isExecutableFile(atPath: built) ? built : nil
     }
 
-    @Test(.enabled(if: duckdbPython != nil, "no Python with duckdb and duckdb-extension-sqlite_scanner; make test installs them"))
+    @Test(
+        .enabled(
+            if: duckdbPython != nil,
+            "no Python with duckdb and duckdb-extension-sqlite_scanner; make test installs them"))
     func duckDBReadsEveryViewAsSQLiteDoesWithTypedColumns() throws {
         // A fleet with forecasts scored against what followed (v_forecast_errors has rows) and a
         // UTC offset (the hour keys carry it).
@@ -78,7 +83,8 @@ import Testing
             """)
         let run = try Phasecast.run(["run", pipeline, "--quiet"])
         #expect(run.status == 0 || run.status == 65, "\(run.stderr)")
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("duckdb_views.py")
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "duckdb_views.py")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try #require(Self.duckdbPython))
         process.arguments = [script.path, dir.path + "/fleet.db"]

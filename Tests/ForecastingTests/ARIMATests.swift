@@ -48,7 +48,8 @@ struct ReferenceForecasts {
     @Test func theExpandedPolynomialsAreTheProductOfTheFactors() {
         var noise = Noise(state: 11)
         for (p, q, sp, sq) in [(2, 1, 1, 1), (0, 2, 2, 0), (1, 0, 0, 2), (3, 2, 0, 0)] {
-            let order = ARIMAOrder(p: p, d: 0, q: q, seasonalP: sp, seasonalD: 1, seasonalQ: sq, period: 7, constant: false)
+            let order = ARIMAOrder(
+                p: p, d: 0, q: q, seasonalP: sp, seasonalD: 1, seasonalQ: sq, period: 7, constant: false)
             let parameters = (0..<(p + q + sp + sq)).map { _ in 3 * noise.next() }
             let (ar, ma) = ARIMA.polynomials(order: order, parameters: parameters)
             var fastAR = [Double](repeating: 0, count: order.arLag)
@@ -106,7 +107,9 @@ struct ReferenceForecasts {
         #expect(abs(fit.ma[6] - coefficients[2]) < 0.05, "Θ₁ \(fit.ma[6]) vs \(coefficients[2])")
         let ours = fit.forecast(theirs.count)
         let scale = AutoForecaster.scale(train, season: 7)
-        for k in ours.indices { #expect(abs(ours[k] - theirs[k]) < 0.05 * scale, "step \(k): \(ours[k]) vs \(theirs[k])") }
+        for k in ours.indices {
+            #expect(abs(ours[k] - theirs[k]) < 0.05 * scale, "step \(k): \(ours[k]) vs \(theirs[k])")
+        }
     }
 
     @Test func theAutomaticChoiceIsNoWorseThanStatsforecastsOnTheDailyReferenceSeries() throws {
@@ -121,9 +124,11 @@ struct ReferenceForecasts {
                 horizon: actual.count)
             let ours = ReferenceForecasts.mase(
                 forecaster.forecast(train, h: actual.count).point, actual: actual, train: train, season: season)
-            let best = try ["AutoARIMA", "AutoETS"].map {
-                ReferenceForecasts.mase(try reference.series(name, $0), actual: actual, train: train, season: season)
-            }.min() ?? .infinity
+            let best =
+                try ["AutoARIMA", "AutoETS"].map {
+                    ReferenceForecasts.mase(
+                        try reference.series(name, $0), actual: actual, train: train, season: season)
+                }.min() ?? .infinity
             // One window of one series is noisy: within 15 % of the better reference.
             #expect(ours <= 1.15 * best, "\(name): phasecast MASE \(ours), statsforecast's best \(best)")
         }

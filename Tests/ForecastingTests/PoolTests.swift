@@ -18,14 +18,17 @@ import Testing
         let own = ["A": 1.00, "B": 1.05]
         let skill = ["A": 1.5, "B": 1.0]
         var notes: [String] = []
-        let few = forecaster.chooseName(backtest(own, windows: 1), [1, 2, 3], 1, poolSkill: skill, poolSize: 10, notes: &notes)
+        let few = forecaster.chooseName(
+            backtest(own, windows: 1), [1, 2, 3], 1, poolSkill: skill, poolSize: 10, notes: &notes)
         #expect(few == "B")
         #expect(notes.contains { $0.contains("did better across the 10 series") }, "\(notes)")
         notes = []
-        let many = forecaster.chooseName(backtest(own, windows: 100), [1, 2, 3], 1, poolSkill: skill, poolSize: 10, notes: &notes)
+        let many = forecaster.chooseName(
+            backtest(own, windows: 100), [1, 2, 3], 1, poolSkill: skill, poolSize: 10, notes: &notes)
         #expect(many == "A")
         // A pool of one is the series itself.
-        let alone = forecaster.chooseName(backtest(own, windows: 1), [1, 2, 3], 1, poolSkill: skill, poolSize: 1, notes: &notes)
+        let alone = forecaster.chooseName(
+            backtest(own, windows: 1), [1, 2, 3], 1, poolSkill: skill, poolSize: 1, notes: &notes)
         #expect(alone == "A")
     }
 

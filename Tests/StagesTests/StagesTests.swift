@@ -278,7 +278,8 @@ private func line(of needle: String, in text: String) -> Int {
         let dir = TemporaryDirectory()
         let outcome = try PipelineRunner(pipeline: try checked(pipelineText(dir)), waitSeconds: 0, log: { _ in }).run()
         let connection = try Connection(path: dir.file("fleet.db"))
-        let run = try connection.queryOne("SELECT MAX(run_id) AS id FROM forecast_runs WHERE pipeline = 'stages'").int("id")
+        let run = try connection.queryOne("SELECT MAX(run_id) AS id FROM forecast_runs WHERE pipeline = 'stages'").int(
+            "id")
         let rows = try connection.query(
             """
             SELECT f.series, f.phase, f.day, f.yhat AS fleet, SUM(m.yhat) AS models, COUNT(m.yhat) AS parts
@@ -312,7 +313,8 @@ private func line(of needle: String, in text: String) -> Int {
         var compared = 0
         for line in csv.split(separator: "\n").dropFirst() {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            guard let expected = byDayPhase["\(fields[dayColumn])/\(fields[phaseColumn])"], let value = Double(fields[pointColumn])
+            guard let expected = byDayPhase["\(fields[dayColumn])/\(fields[phaseColumn])"],
+                let value = Double(fields[pointColumn])
             else { continue }
             #expect(abs(value - expected) <= 1e-5 * max(abs(expected), 1e-9), "\(line)")
             compared += 1
