@@ -25,6 +25,8 @@ extension AutoForecaster {
     /// One series, cleaned and backtested, before the choice.
     struct Prepared: Sendable {
         var raw: [Double]
+        /// The MASE scale of the cleaned history: the unit the interval errors are pooled in.
+        var scale: Double
         var values: [Double]
         var replaced: [Int]
         var backtest: Backtest
@@ -46,8 +48,8 @@ extension AutoForecaster {
             ? OutlierCleaner.clean(raw, period: scaleSeason, lastMayChange: events.contains(raw.count - 1))
             : OutlierCleaner.Cleaned(values: raw, replaced: [])
         return Prepared(
-            raw: raw, values: cleaned.values, replaced: cleaned.replaced,
-            backtest: backtest(cleaned.values, actual: raw, h: h))
+            raw: raw, scale: Self.scale(cleaned.values, season: scaleSeason), values: cleaned.values,
+            replaced: cleaned.replaced, backtest: backtest(cleaned.values, actual: raw, h: h))
     }
 
     /// Backtests every method (and the median and the mean of the best three) at origins `step`
@@ -128,8 +130,7 @@ extension AutoForecaster {
         let backtest = prepared.backtest
         let name = chooseName(backtest, y, h, poolSkill: poolSkill, poolSize: poolSize, notes: &notes)
         let errors = intervalErrors(backtest, chosen: name, y, actual: prepared.raw)
-        let scale = Self.scale(y, season: scaleSeason)
-        return Choice(name: name, notes: notes, scaledErrors: errors.map { $0.map { $0 / scale } })
+        return Choice(name: name, notes: notes, scaledErrors: errors.map { $0.map { $0 / prepared.scale } })
     }
 
     func chooseName(
@@ -237,7 +238,7 @@ extension AutoForecaster {
         var point = finalForecast(named: choice.name, among: backtest.methods, y, h, notes: &notes)
         let nonNegative = y.allSatisfy { $0 >= 0 }
         if nonNegative { point = point.map { max(0, $0) } }
-        let scale = Self.scale(y, season: scaleSeason)
+        let scale = prepared.scale
         let bands = ConformalIntervals.bands(
             own: choice.scaledErrors, pooled: pooledErrors, poolWeight: max(poolWeight, intervalPoolWeight), horizon: h,
             fallbackScale: 1)

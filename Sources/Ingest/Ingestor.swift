@@ -110,16 +110,19 @@ public struct Ingestor {
         }
         var known: [Known] = []
         var seenPaths = Set<String>()
-        let quarantine = Quarantine(connection: registry.connection)
+        // Read once: a night meets hundreds of files.
+        let quarantined = Dictionary(
+            try Quarantine(connection: registry.connection).list().map { ($0.path, $0.reason) },
+            uniquingKeysWith: { first, _ in first })
         for input in inputs {
             if input.kind == .file {
                 guard seenPaths.insert(input.path).inserted else { continue }  // named twice
                 // Acknowledged as bad: not read, and it does not fail the run.
-                if let entry = try quarantine.entry(input.path) {
+                if let reason = quarantined[Quarantine.key(input.path)] {
                     outcomes.append(
                         FileOutcome(
                             path: input.path, status: .quarantined, format: nil, rows: 0, rejected: 0, skippedLines: 0,
-                            bytes: 0, uncompressedBytes: 0, seconds: 0, message: entry.reason, exitCode: 0))
+                            bytes: 0, uncompressedBytes: 0, seconds: 0, message: reason, exitCode: 0))
                     log(Self.summary(outcomes[outcomes.count - 1]))
                     continue
                 }

@@ -163,7 +163,8 @@ public struct ReportStage {
             try connection.queryOne("SELECT COUNT(*) AS n FROM v_source_files WHERE status <> 'failed'").int("n"))
         // 'outdated': the newest content at the path failed; the rows are of earlier content.
         // A quarantined file is listed as such, not as failed.
-        let quarantined = Set(try Quarantine(connection: connection).list().map(\.path))
+        let quarantine = try Quarantine(connection: connection).list()
+        let quarantined = Set(quarantine.map(\.path))
         let failed = try connection.query(
             """
             SELECT path, error, status = 'outdated' AS earlier_rows_kept FROM v_source_files
@@ -222,7 +223,7 @@ public struct ReportStage {
             let path = try row.text("path")
             return try row.text("warnings").split(separator: "\n").map { (path: path, warning: String($0)) }
         }
-        quality.quarantinedFiles = try Quarantine(connection: connection).list().map { ($0.path, $0.reason) }
+        quality.quarantinedFiles = quarantine.map { ($0.path, $0.reason) }
         quality.newestRequestMicros = try Freshness.newestRequest(connection)
         return quality
     }

@@ -41,11 +41,4 @@ public struct Quarantine {
             Entry(path: try $0.text("path"), reason: try $0.text("reason"), addedAt: try $0.text("added_at"))
         }
     }
-
-    /// The entry of `path`, if it is quarantined.
-    public func entry(_ path: String) throws -> Entry? {
-        try connection.queryFirst(
-            "SELECT path, reason, added_at FROM quarantined_files WHERE path = ?", [.text(Self.key(path))]
-        ).map { Entry(path: try $0.text("path"), reason: try $0.text("reason"), addedAt: try $0.text("added_at")) }
-    }
 }
