@@ -17,11 +17,13 @@ public struct PhasecastCommand: ParsableCommand {
               phasecast run demo
               phasecast ingest --db fleet.db /var/log/llm-gateway/
               phasecast ratios --db fleet.db --from 2026-11-01
+              phasecast report nightly --out /srv/share/capacity
             """,
         version: PhasecastVersion.description,
         subcommands: [
             IngestCommand.self, TransformCommand.self, RatiosCommand.self, CostCommand.self, ForecastCommand.self,
-            BacktestCommand.self, PlanBacktestCommand.self, RunCommand.self, QuarantineCommand.self, SynthCommand.self,
+            BacktestCommand.self, PlanBacktestCommand.self, RunCommand.self, ReportCommand.self, QuarantineCommand.self,
+            SynthCommand.self,
         ])
 
     public init() {}

@@ -3,7 +3,7 @@ import Foundation
 import PhasecastCore
 
 /// What the operator decides: quantiles, horizons, utilization targets, spares, prices.
-public struct PlanPolicy: Sendable, Equatable {
+public struct PlanPolicy: Sendable, Equatable, Codable {
     public var quantiles = [50, 90, 95]
     public var headlineQuantile = 90
     public var horizons = ["7d", "30d", "90d", "quarter", "next-quarter"]
@@ -38,7 +38,7 @@ public struct ModelDemand: Sendable {
 }
 
 /// The pools of one horizon at one quantile.
-public struct PlanCell: Sendable, Equatable {
+public struct PlanCell: Sendable, Equatable, Codable {
     public var horizon: Horizon
     public var quantile: Int
     public var pools: [FleetPool]
@@ -47,7 +47,7 @@ public struct PlanCell: Sendable, Equatable {
 }
 
 /// The baseline or one scenario: a cell per horizon and quantile.
-public struct PlanColumn: Sendable, Equatable {
+public struct PlanColumn: Sendable, Equatable, Codable {
     public var name: String
     public var cells: [PlanCell]
     /// What the scenario changed, per model.
@@ -59,7 +59,7 @@ public struct PlanColumn: Sendable, Equatable {
 }
 
 /// Co-located workers of one model for the same demand.
-public struct AggregatedPool: Sendable, Equatable {
+public struct AggregatedPool: Sendable, Equatable, Codable {
     public var model: String
     public var gpu: String
     public var tp: Int
@@ -76,7 +76,7 @@ public struct AggregatedPool: Sendable, Equatable {
 }
 
 /// The aggregated baseline of one horizon at the headline quantile.
-public struct AggregatedPlan: Sendable, Equatable {
+public struct AggregatedPlan: Sendable, Equatable, Codable {
     public var horizon: Horizon
     public var quantile: Int
     public var pools: [AggregatedPool]
@@ -85,7 +85,7 @@ public struct AggregatedPlan: Sendable, Equatable {
 }
 
 /// Price and power of a GPU type.
-public struct GPUEconomics: Sendable, Equatable {
+public struct GPUEconomics: Sendable, Equatable, Codable {
     public var pricePerHour: Double
     public var priceSource: String
     public var tdpWatts: Double
@@ -93,7 +93,7 @@ public struct GPUEconomics: Sendable, Equatable {
 
 /// The plan: every horizon and quantile, the baseline and each scenario, today's need, the
 /// aggregated baseline and the economics to cost them.
-public struct CapacityPlan: Sendable, Equatable {
+public struct CapacityPlan: Sendable, Equatable, Codable {
     public var cutoffDay: Int64
     public var horizons: [Horizon]
     public var quantiles: [Int]

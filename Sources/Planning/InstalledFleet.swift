@@ -11,7 +11,7 @@ public struct InstalledFleet: Sendable, Equatable {
     public var deliveries: [Phase: [String: [Delivery]]]
 
     /// GPUs of one order, in service from `day` on.
-    public struct Delivery: Sendable, Equatable {
+    public struct Delivery: Sendable, Equatable, Codable {
         public var day: Int64
         public var gpus: Int
 
@@ -36,7 +36,7 @@ public struct InstalledFleet: Sendable, Equatable {
 /// When one pool of the installed fleet runs short: the first forecast day whose need (the
 /// plan's whole stack for that day alone, baseline demand) exceeds what is installed, per
 /// quantile, and the day an order must be placed to arrive in time.
-public struct InstalledPool: Sendable, Equatable {
+public struct InstalledPool: Sendable, Equatable, Codable {
     public var phase: Phase
     public var gpu: String
     public var installed: Int

@@ -2,20 +2,26 @@ import Foundation
 import PhasecastCore
 import Planning
 
-/// The capacity report of one pipeline run: `capacity.md` and the CSV and SVG files it links.
+/// The capacity report of one pipeline run: `capacity.md`, `capacity.html`, and the CSV and SVG
+/// files the Markdown links.
 /// Pure: every file is a function of the `ReportInput`, so the same input writes the same bytes.
 public struct CapacityReport: Sendable {
     public let input: ReportInput
 
     public init(_ input: ReportInput) { self.input = input }
 
-    /// File name → contents.
+    /// File name → contents: `capacity.md`, the same report as one self-contained
+    /// `capacity.html` (charts inline), the CSV tables and the SVG charts.
     public func files() -> [(name: String, text: String)] {
-        [
-            ("capacity.md", markdown()), ("plan.csv", planCSV()), ("daily.csv", dailyCSV()),
-            ("forecast.csv", forecastCSV()), ("plan_backtest.csv", planBacktestCSV()),
+        let markdown = markdown()
+        let charts = [
             ("ratio.svg", ratioChart()), ("gpu_hours.svg", gpuHoursChart()), ("intraday.svg", intradayChart()),
         ]
+        let html = MarkdownHTML.document(markdown: markdown, figures: Dictionary(uniqueKeysWithValues: charts))
+        return [
+            ("capacity.md", markdown), ("capacity.html", html), ("plan.csv", planCSV()), ("daily.csv", dailyCSV()),
+            ("forecast.csv", forecastCSV()), ("plan_backtest.csv", planBacktestCSV()),
+        ] + charts
     }
 
     var plan: CapacityPlan { input.plan }
@@ -129,9 +135,10 @@ public struct CapacityReport: Sendable {
         let unmet = aggregated.pools.contains { $0.busyGPUs == nil }
         let comparison =
             together < separate
-            ? "\(separate - together) fewer" : together > separate ? "\(together - separate) more" : "as many"
+            ? "\(separate - together) fewer than"
+            : together > separate ? "\(together - separate) more than" : "as many as"
         return
-            "Aggregated (co-located) serving of the same demand would need \(together) GPUs, \(comparison) than the \(separate) sized separately\(unmet ? ", though a model's ITL target cannot be met co-located" : "") (see Against aggregated serving).\n\n"
+            "Aggregated (co-located) serving of the same demand would need \(together) GPUs, \(comparison) the \(separate) sized separately\(unmet ? ", though a model's ITL target cannot be met co-located" : "") (see Against aggregated serving).\n\n"
     }
 
     // MARK: - Formatting

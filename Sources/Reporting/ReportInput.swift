@@ -4,7 +4,7 @@ import Planning
 
 /// Everything a capacity report shows, gathered from the database by the caller: the report
 /// itself is a pure function of this.
-public struct ReportInput: Sendable {
+public struct ReportInput: Sendable, Codable {
     public var pipeline: String
     /// The last whole day of history (the forecast's cutoff).
     public var asOfDay: Int64
@@ -57,7 +57,7 @@ public struct ReportInput: Sendable {
     }
 }
 
-public struct HistoryDay: Sendable, Equatable {
+public struct HistoryDay: Sendable, Equatable, Codable {
     public var day: Int64
     public var coverage: Double
     public var requests: Int64
@@ -86,7 +86,7 @@ public struct HistoryDay: Sendable, Equatable {
     public var gpuTimeRatio: Double? { decodeGPUHours > 0 ? prefillGPUHours / decodeGPUHours : nil }
 }
 
-public struct MethodChoice: Sendable, Equatable {
+public struct MethodChoice: Sendable, Equatable, Codable {
     public var model: String
     public var phase: Phase
     public var method: String
@@ -103,7 +103,7 @@ public struct MethodChoice: Sendable, Equatable {
 }
 
 /// Realized accuracy of stored forecasts over a band of horizons.
-public struct RealizedAccuracy: Sendable, Equatable {
+public struct RealizedAccuracy: Sendable, Equatable, Codable {
     public var horizon: String
     public var phase: Phase
     public var points: Int
@@ -127,7 +127,7 @@ public struct RealizedAccuracy: Sendable, Equatable {
     }
 }
 
-public struct ShapeRow: Sendable, Equatable {
+public struct ShapeRow: Sendable, Equatable, Codable {
     public var model: String
     public var phase: Phase
     public var shape: IntradayShape
@@ -140,7 +140,7 @@ public struct ShapeRow: Sendable, Equatable {
 }
 
 /// What the previous report of the pipeline said.
-public struct PreviousReport: Sendable, Equatable {
+public struct PreviousReport: Sendable, Equatable, Codable {
     public var asOfDay: Int64
     /// Headline GPUs per phase (baseline, same horizon key and quantile), by phase.
     public var gpus: [Phase: Int]
@@ -169,7 +169,7 @@ public struct PreviousReport: Sendable, Equatable {
 }
 
 /// How a model is costed.
-public struct ModelAssumption: Sendable, Equatable {
+public struct ModelAssumption: Sendable, Equatable, Codable {
     public var model: String
     public var profile: String
     public var summary: String

@@ -214,6 +214,7 @@ public struct PipelineRunner {
         }
         stage("report") {
             guard let input = reportInput else { throw StageError.missingInput(stage: "report", input: "plan") }
+            try ReportSnapshot.save(input, runID: pipelineRunID, in: connection)
             let directory = try ReportStage.write(input, under: config.reports)
             reportDirectory = directory
             return (.ok, directory + "/capacity.md")

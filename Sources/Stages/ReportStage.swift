@@ -42,9 +42,15 @@ public struct ReportStage {
             lookbackDays: lookbackDays)
     }
 
-    /// Writes the report's files; returns the folder they are in.
+    /// Writes the report's files under `<reports>/<pipeline>/<date>/`; returns that folder.
     public static func write(_ input: ReportInput, under reports: String) throws -> String {
         let directory = "\(reports)/\(input.pipeline)/\(CalendarDay.format(input.asOfDay))"
+        try write(input, into: directory)
+        return directory
+    }
+
+    /// Writes the report's files into `directory` (made if missing), each replaced atomically.
+    public static func write(_ input: ReportInput, into directory: String) throws {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             for file in CapacityReport(input).files() {
@@ -53,7 +59,6 @@ public struct ReportStage {
         } catch {
             throw StageError.file(path: directory, reason: error.localizedDescription, status: .ioError)
         }
-        return directory
     }
 
     func history() throws -> [HistoryDay] {

@@ -59,6 +59,9 @@ import Testing
             }
             if let columns { #expect(count == columns, "a row breaks its table: \(line)") } else { columns = count }
         }
+        let html = try String(contentsOfFile: folder + "/capacity.html", encoding: .utf8)
+        #expect(!html.contains("<img"), "raw HTML from a model name in the HTML report")
+        #expect(html.contains("<td>&lt;img src=x onerror=alert(1)&gt;|x</td>"))
         let csv = try String(contentsOfFile: folder + "/plan.csv", encoding: .utf8)
         #expect(!csv.split(separator: "\n").contains { $0.contains(",=HYPERLINK") || $0.hasPrefix("=") })
         #expect(csv.contains("\"'=HYPERLINK(\"\"http://example.invalid\"\")\""), "\(csv.prefix(600))")

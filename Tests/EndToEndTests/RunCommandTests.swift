@@ -59,7 +59,7 @@ private func pipelineFile(_ dir: TemporaryDirectory, extra: String = "") -> Stri
 private func dataTables(_ path: String) throws -> [String: [String]] {
     let connection = try Connection(path: path)
     let names = try connection.rows(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('ingest_runs', 'transform_runs', 'pipeline_runs')"
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('ingest_runs', 'transform_runs', 'pipeline_runs', 'report_snapshots')"
     ).compactMap { $0[0].text }
     var tables: [String: [String]] = [:]
     for name in names {
@@ -381,5 +381,31 @@ private func csvRows(_ path: String) throws -> [[String: String]] {
         let fromReport = try String(contentsOfFile: "\(reportDirectory)/plan_backtest.csv", encoding: .utf8)
         #expect(try String(contentsOfFile: ledger, encoding: .utf8) == fromReport)
         #expect(fromReport.split(separator: "\n").count > 2)
+
+        // `phasecast report` renders the stored run again, byte for byte, without recomputing.
+        let copy = dir.file("copy")
+        let rendered = try Phasecast.run(["report", pipelineFile(dir, extra: fleet), "--out", copy])
+        #expect(rendered.status == 0, "\(rendered.stderr)")
+        #expect(rendered.stdout == "\(copy)/capacity.md\n\(copy)/capacity.html\n")
+        let written = try FileManager.default.contentsOfDirectory(atPath: reportDirectory).sorted()
+        #expect(written.contains("capacity.html") && written.count == 9, "\(written)")
+        for name in written {
+            let original = try Data(contentsOf: URL(fileURLWithPath: "\(reportDirectory)/\(name)"))
+            let again = try Data(contentsOf: URL(fileURLWithPath: "\(copy)/\(name)"))
+            #expect(original == again, "\(name) rendered from the snapshot differs from the run's")
+        }
+        let html = try String(contentsOfFile: "\(reportDirectory)/capacity.html", encoding: .utf8)
+        #expect(html.components(separatedBy: "<svg xmlns").count - 1 == 3, "the three charts inline")
+        #expect(!html.contains("src=\"ratio.svg\""))
+        let listed = try Phasecast.run(["report", "--db", dir.file("fleet.db"), "--list"])
+        #expect(listed.status == 0 && listed.stdout.contains("| 1 | e2e | 2026-03-31 |"), "\(listed.stdout)")
+        let json = try Phasecast.run(["report", "--db", dir.file("fleet.db"), "--run", "1", "--json"])
+        let snapshot = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(snapshot?["pipeline"] as? String == "e2e" && snapshot?["plan"] != nil)
+        let noRun = try Phasecast.run(["report", "--db", dir.file("fleet.db"), "--run", "99"])
+        #expect(noRun.status == 66 && noRun.stderr.contains("run 99 stored no report"), "\(noRun.stderr)")
+        let noDatabase = try Phasecast.run(["report", "--db", dir.file("absent.db")])
+        #expect(noDatabase.status == 66 && noDatabase.stderr.contains("absent.db: no such database"))
+        #expect(try Phasecast.run(["report"]).status == 64)
     }
 }
