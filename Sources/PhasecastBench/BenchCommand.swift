@@ -16,7 +16,9 @@ struct BenchCommand: ParsableCommand {
             reused when present), then times, on each file: gzip -dc to /dev/null; the C baseline loader \
             (compiled from --baseline-source with cc, skipped when absent); phasecast ingest keeping raw rows; \
             and phasecast ingest --no-raw. Figures are ratios to the baselines of the same run, because the \
-            machine is shared and absolute times drift.
+            machine is shared and absolute times drift. Then re-costing a year of rollups, and the nightly \
+            increment: the last night of a year-long synthetic fleet into a database holding the year, against \
+            its first night into an empty one, per request.
             """)
 
     @Option(help: "Requests per generated file.")
@@ -33,6 +35,11 @@ struct BenchCommand: ParsableCommand {
 
     @Option(help: "The phasecast binary to measure (default: the one beside this bench).")
     var phasecast: String?
+
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Also measure the nightly increment: a year of a synthetic fleet, then one more night (about 2 minutes).")
+    var nightly = true
 
     func validate() throws {
         guard rows > 0 else { throw ValidationError("--rows must be positive") }
@@ -111,6 +118,7 @@ struct BenchCommand: ParsableCommand {
         }
         Console.output(report.markdown(hasBaseline: baseline != nil))
         Console.output(try RecostBench.run(directory: dir))
+        if nightly { Console.output(try NightlyBench.run(phasecast: phasecast, directory: dir, repeats: repeats)) }
     }
 
     private func best(_ measure: () throws -> ChildProcess.Measurement) throws -> ChildProcess.Measurement {

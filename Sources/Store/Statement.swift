@@ -90,6 +90,9 @@ public final class Statement {
 
     public var columnCount: Int32 { sqlite3_column_count(handle) }
 
+    /// How many parameters (`?`, `:name`) the statement takes.
+    public var parameterCount: Int32 { sqlite3_bind_parameter_count(handle) }
+
     public func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
 
     public func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }

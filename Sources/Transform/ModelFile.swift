@@ -15,7 +15,8 @@ import Foundation
 /// Incremental models are rebuilt for a range of days at a time; their SELECT reads the range
 /// from the parameters `:from_day`, `:to_day` (inclusive), `:from_hour`, `:to_hour` and
 /// `:from_minute`, `:to_minute` (exclusive), and their table has a `day` column. `{{utc_offset_minutes}}`
-/// stands for the day boundary's offset from UTC.
+/// stands for the day boundary's offset from UTC. A test may read the same parameters: it then
+/// checks each range of days rebuilt (all days in a full run) instead of the whole table.
 public struct ModelFile: Sendable, Equatable {
     public enum Materialization: String, Sendable {
         case view, table, incremental

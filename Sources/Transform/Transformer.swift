@@ -80,7 +80,7 @@ public struct Transformer {
             let summary = try connection.immediateTransaction { () throws -> Summary in
                 let ranges = try dayRanges(full: full, offset: offset)
                 for model in models { try materialize(model, ranges: ranges, offset: offset) }
-                for model in models { try test(model, offset: offset) }
+                for model in models { try test(model, ranges: ranges, offset: offset) }
                 try connection.execute("DELETE FROM dirty_days")
                 let days = ranges.reduce(0) { $0 + Int($1.upperBound - $1.lowerBound + 1) }
                 return Summary(
@@ -114,7 +114,11 @@ public struct Transformer {
     /// the span are deleted from the incremental models here.
     func dayRanges(full: Bool, offset: Int) throws -> [ClosedRange<Int64>] {
         let span = try connection.queryOne(
-            "SELECT (MIN(minute) + ?) / 1440 AS first, (MAX(minute) + ?) / 1440 AS last FROM request_minutes",
+            // MIN and MAX in subqueries of their own: each is then one probe of the minute index.
+            """
+            SELECT ((SELECT MIN(minute) FROM request_minutes) + ?) / 1440 AS first,
+                ((SELECT MAX(minute) FROM request_minutes) + ?) / 1440 AS last
+            """,
             [.integer(Int64(offset)), .integer(Int64(offset))])
         let previous = try connection.queryOne(
             """
@@ -143,11 +147,12 @@ public struct Transformer {
             {
                 days.insert(try row.int("day"))
             }
-            let spanChanged = oldFirst != first || oldLast != last
-            for day in [oldFirst, oldLast, first, last].compactMap({ $0 })
-            where spanChanged && (first...last).contains(day) {
-                days.insert(day)
-            }
+            // An end of the span that moved changes the coverage of its old and new day; the
+            // other end's days are as they were (a night that adds a day leaves the first alone).
+            var movedEnds: [Int64?] = []
+            if oldFirst != first { movedEnds += [oldFirst, first] }
+            if oldLast != last { movedEnds += [oldLast, last] }
+            for day in movedEnds.compactMap({ $0 }) where (first...last).contains(day) { days.insert(day) }
             if let oldFirst, let oldLast {
                 for day in first...last where day < oldFirst || day > oldLast { days.insert(day) }
                 // Days outside the new span go.
@@ -236,8 +241,11 @@ public struct Transformer {
         return columns
     }
 
-    /// Runs a model's tests; the first that returns rows fails the transform.
-    func test(_ model: ModelFile, offset: Int) throws {
+    /// Runs a model's tests; the first that returns rows fails the transform. A test that reads
+    /// the range parameters (`:from_day`, …) checks the days rebuilt, once per range (days built
+    /// earlier were checked then), so a night's tests cost what its days cost; one without them
+    /// checks the whole table every run.
+    func test(_ model: ModelFile, ranges: [ClosedRange<Int64>], offset: Int) throws {
         for test in model.tests {
             let statement: Statement
             do {
@@ -246,13 +254,18 @@ public struct Transformer {
                 throw TransformError.modelFailed(
                     model: model.name, message: "test '\(test.name)': \(error.description)")
             }
-            var rows: [[SQLValue]] = []
-            while try statement.step(), rows.count < 5 {
-                rows.append((0..<statement.columnCount).map { statement.value($0) })
-            }
-            if !rows.isEmpty {
-                let columns = (0..<statement.columnCount).map { statement.columnName($0) }
-                throw TransformError.testFailed(model: model.name, test: test.name, columns: columns, rows: rows)
+            let ranged = statement.parameterCount > 0
+            for range in ranged ? ranges.map(Optional.some) : [nil] {
+                if let range { bindRange(statement, range, offset: offset) }
+                var rows: [[SQLValue]] = []
+                while try statement.step(), rows.count < 5 {
+                    rows.append((0..<statement.columnCount).map { statement.value($0) })
+                }
+                statement.reset()
+                if !rows.isEmpty {
+                    let columns = (0..<statement.columnCount).map { statement.columnName($0) }
+                    throw TransformError.testFailed(model: model.name, test: test.name, columns: columns, rows: rows)
+                }
             }
         }
     }

@@ -6,8 +6,9 @@
 -- test coverage is a share: SELECT day, coverage FROM int_day_spine WHERE coverage <= 0 OR coverage > 1 LIMIT 5
 -- test no gaps: SELECT COUNT(*) AS days, MAX(day) - MIN(day) + 1 AS span FROM int_day_spine HAVING COUNT(*) > 0 AND COUNT(*) <> MAX(day) - MIN(day) + 1
 WITH RECURSIVE bounds AS (
-    SELECT MIN(minute) + {{utc_offset_minutes}} AS first, MAX(minute) + {{utc_offset_minutes}} AS last
-    FROM request_minutes
+    -- Two subqueries, not MIN and MAX in one: each alone is one probe of the minute index.
+    SELECT (SELECT MIN(minute) FROM request_minutes) + {{utc_offset_minutes}} AS first,
+        (SELECT MAX(minute) FROM request_minutes) + {{utc_offset_minutes}} AS last
 ),
 days(day) AS (
     SELECT first / 1440 FROM bounds WHERE first IS NOT NULL

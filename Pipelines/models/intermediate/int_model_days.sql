@@ -3,8 +3,8 @@
 -- grain: one row per (day, model_id)
 -- materialized: incremental
 -- depends_on: int_model_hours
--- test days equal the sum of their hours: SELECT d.day, d.model_id, d.requests, h.requests AS hours_requests FROM int_model_days d JOIN (SELECT day, model_id, SUM(requests) AS requests, SUM(prefill_tokens) AS prefill_tokens, SUM(output_tokens) AS output_tokens FROM int_model_hours GROUP BY day, model_id) h ON h.day = d.day AND h.model_id = d.model_id WHERE d.requests <> h.requests OR d.prefill_tokens <> h.prefill_tokens OR d.output_tokens <> h.output_tokens LIMIT 5
--- test days hold every request of the minute rollups: SELECT d.requests, r.requests AS minute_requests FROM (SELECT COALESCE(SUM(requests), 0) AS requests FROM int_model_days WHERE model_id = 0) d, (SELECT COALESCE(SUM(requests), 0) AS requests FROM stg_request_minutes) r WHERE d.requests <> r.requests
+-- test days equal the sum of their hours: SELECT d.day, d.model_id, d.requests, h.requests AS hours_requests FROM int_model_days d JOIN (SELECT day, model_id, SUM(requests) AS requests, SUM(prefill_tokens) AS prefill_tokens, SUM(output_tokens) AS output_tokens FROM int_model_hours WHERE day BETWEEN :from_day AND :to_day GROUP BY day, model_id) h ON h.day = d.day AND h.model_id = d.model_id WHERE d.requests <> h.requests OR d.prefill_tokens <> h.prefill_tokens OR d.output_tokens <> h.output_tokens LIMIT 5
+-- test days hold every request of the minute rollups of their range: SELECT d.requests, r.requests AS minute_requests FROM (SELECT COALESCE(SUM(requests), 0) AS requests FROM int_model_days WHERE model_id = 0 AND day BETWEEN :from_day AND :to_day) d, (SELECT COALESCE(SUM(requests), 0) AS requests FROM stg_request_minutes WHERE minute >= :from_minute AND minute < :to_minute) r WHERE d.requests <> r.requests
 SELECT
     day,
     model_id,

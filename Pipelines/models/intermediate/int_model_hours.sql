@@ -3,8 +3,8 @@
 -- grain: one row per (hour, model_id)
 -- materialized: incremental
 -- depends_on: stg_request_minutes
--- test all models equal the sum of the models: SELECT a.hour, a.requests, m.requests AS sum_of_models FROM int_model_hours a JOIN (SELECT hour, SUM(requests) AS requests, SUM(prompt_tokens) AS prompt_tokens, SUM(output_tokens) AS output_tokens FROM int_model_hours WHERE model_id <> 0 GROUP BY hour) m ON m.hour = a.hour WHERE a.model_id = 0 AND (a.requests <> m.requests OR a.prompt_tokens <> m.prompt_tokens OR a.output_tokens <> m.output_tokens) LIMIT 5
--- test peaks fit in their hour: SELECT hour, model_id FROM int_model_hours WHERE peak_minute_prefill > prefill_tokens OR peak_minute_output > output_tokens OR active_minutes > 60 LIMIT 5
+-- test all models equal the sum of the models: SELECT a.hour, a.requests, m.requests AS sum_of_models FROM int_model_hours a JOIN (SELECT hour, SUM(requests) AS requests, SUM(prompt_tokens) AS prompt_tokens, SUM(output_tokens) AS output_tokens FROM int_model_hours WHERE model_id <> 0 AND hour >= :from_hour AND hour < :to_hour GROUP BY hour) m ON m.hour = a.hour WHERE a.model_id = 0 AND (a.requests <> m.requests OR a.prompt_tokens <> m.prompt_tokens OR a.output_tokens <> m.output_tokens) LIMIT 5
+-- test peaks fit in their hour: SELECT hour, model_id FROM int_model_hours WHERE hour >= :from_hour AND hour < :to_hour AND (peak_minute_prefill > prefill_tokens OR peak_minute_output > output_tokens OR active_minutes > 60) LIMIT 5
 WITH minutes AS (
     SELECT
         minute, hour, day, model_id,

@@ -4,11 +4,11 @@
 -- grain: one row per (hour, model_id) over the observed span
 -- materialized: incremental
 -- depends_on: int_model_hours, int_day_spine, mart_daily_phase
--- test hours add up to their days: SELECT h.day, h.model_id FROM (SELECT day, model_id, SUM(requests) AS requests, SUM(output_tokens) AS output_tokens FROM mart_hourly_phase GROUP BY day, model_id) h JOIN mart_daily_phase d ON d.day = h.day AND d.model_id = h.model_id WHERE h.requests <> d.requests OR h.output_tokens <> d.output_tokens LIMIT 5
--- test coverage is a share: SELECT hour, coverage FROM mart_hourly_phase WHERE coverage <= 0 OR coverage > 1 LIMIT 5
+-- test hours add up to their days: SELECT h.day, h.model_id FROM (SELECT day, model_id, SUM(requests) AS requests, SUM(output_tokens) AS output_tokens FROM mart_hourly_phase WHERE day BETWEEN :from_day AND :to_day GROUP BY day, model_id) h JOIN mart_daily_phase d ON d.day = h.day AND d.model_id = h.model_id WHERE h.requests <> d.requests OR h.output_tokens <> d.output_tokens LIMIT 5
+-- test coverage is a share: SELECT hour, coverage FROM mart_hourly_phase WHERE day BETWEEN :from_day AND :to_day AND (coverage <= 0 OR coverage > 1) LIMIT 5
 WITH RECURSIVE bounds AS (
-    SELECT MIN(minute) + {{utc_offset_minutes}} AS first, MAX(minute) + {{utc_offset_minutes}} AS last
-    FROM request_minutes
+    SELECT (SELECT MIN(minute) FROM request_minutes) + {{utc_offset_minutes}} AS first,
+        (SELECT MAX(minute) FROM request_minutes) + {{utc_offset_minutes}} AS last
 ),
 hour_of_day(h) AS (
     SELECT 0 UNION ALL SELECT h + 1 FROM hour_of_day WHERE h < 23

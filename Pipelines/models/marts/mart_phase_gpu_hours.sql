@@ -7,8 +7,8 @@
 -- grain: one row per (grain, period, model_id) for every costed model; grain 'hour' (period = hours since the epoch) or 'day' (period = days since the epoch)
 -- materialized: view
 -- depends_on: mart_hourly_phase, mart_daily_phase
--- test hours add up to their days: SELECT h.day, h.model_id FROM (SELECT day, model_id, SUM(prefill_gpu_hours) AS prefill, SUM(decode_gpu_hours) AS decode FROM mart_phase_gpu_hours WHERE grain = 'hour' GROUP BY day, model_id) h JOIN mart_phase_gpu_hours d ON d.grain = 'day' AND d.period = h.day AND d.model_id = h.model_id WHERE abs(h.prefill - d.prefill_gpu_hours) > 1e-9 * (1 + abs(d.prefill_gpu_hours)) OR abs(h.decode - d.decode_gpu_hours) > 1e-9 * (1 + abs(d.decode_gpu_hours)) LIMIT 5
--- test GPU-hours are not negative: SELECT grain, period, model_id FROM mart_phase_gpu_hours WHERE prefill_gpu_hours < 0 OR decode_gpu_hours < 0 LIMIT 5
+-- test hours add up to their days: SELECT h.day, h.model_id FROM (SELECT day, model_id, SUM(prefill_gpu_hours) AS prefill, SUM(decode_gpu_hours) AS decode FROM mart_phase_gpu_hours WHERE grain = 'hour' AND day BETWEEN :from_day AND :to_day GROUP BY day, model_id) h JOIN mart_phase_gpu_hours d ON d.grain = 'day' AND d.period = h.day AND d.model_id = h.model_id WHERE abs(h.prefill - d.prefill_gpu_hours) > 1e-9 * (1 + abs(d.prefill_gpu_hours)) OR abs(h.decode - d.decode_gpu_hours) > 1e-9 * (1 + abs(d.decode_gpu_hours)) LIMIT 5
+-- test GPU-hours are not negative: SELECT grain, period, model_id FROM mart_phase_gpu_hours WHERE day BETWEEN :from_day AND :to_day AND (prefill_gpu_hours < 0 OR decode_gpu_hours < 0) LIMIT 5
 SELECT
     s.grain,
     s.period,
