@@ -119,7 +119,8 @@ install: setup
 	for unit in deploy/systemd/*; do \
 		sed 's#/usr/local/bin/phasecast#$(PREFIX)/bin/phasecast#' $$unit > $(DESTDIR)$(PREFIX)/lib/systemd/system/$$(basename $$unit); done
 	install -m 644 Pipelines/*.toml $(DESTDIR)$(PREFIX)/share/phasecast/pipelines/
-	install -m 644 deploy/cron/phasecast deploy/kubernetes/cronjob.yaml deploy/airflow/phasecast_nightly.py \
+	install -m 644 deploy/cron/phasecast deploy/kubernetes/cronjob.yaml deploy/kubernetes/shards-job.yaml \
+		deploy/kubernetes/merge-job.yaml deploy/kubernetes/fleet.toml deploy/airflow/phasecast_nightly.py \
 		deploy/docker/Dockerfile $(DESTDIR)$(PREFIX)/share/phasecast/examples/
 
 ## check-deploy: the scheduling and packaging examples as far as this machine can check them: the

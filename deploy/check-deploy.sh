@@ -15,6 +15,15 @@ echo "kubernetes: deploy/kubernetes/cronjob.yaml against the schema of Kubernete
 grep -q 'command: \["phasecast"\]' deploy/kubernetes/cronjob.yaml \
   || { echo "the CronJob must name the binary in command: (an image without ENTRYPOINT runs args alone)"; exit 1; }
 
+for job in shards-job merge-job; do
+  echo "kubernetes: deploy/kubernetes/$job.yaml against the schema of Kubernetes 1.30 (strict)"
+  "$venv/bin/kubernetes-validate" --strict -k 1.30.0 "deploy/kubernetes/$job.yaml"
+done
+grep -q 'completionMode: Indexed' deploy/kubernetes/shards-job.yaml \
+  && grep -q -- '--shard-count 4' deploy/kubernetes/shards-job.yaml && grep -q 'completions: 4' deploy/kubernetes/shards-job.yaml \
+  || { echo "the shards Job must be Indexed with completions equal to --shard-count"; exit 1; }
+grep -q 'phasecast merge ' deploy/kubernetes/merge-job.yaml || { echo "the merge Job must run phasecast merge"; exit 1; }
+
 echo "airflow: deploy/airflow/phasecast_nightly.py compiles and runs phasecast run"
 python3 -m py_compile deploy/airflow/phasecast_nightly.py
 grep -q 'BashOperator' deploy/airflow/phasecast_nightly.py && grep -q 'phasecast run ' deploy/airflow/phasecast_nightly.py

@@ -24,6 +24,8 @@ public struct IngestOptions: Sendable {
     /// The inputs log 1 in this many requests; their rollups count each line this many times.
     /// nil keeps the rate a file was loaded with (1 for new files).
     public var sampleRate: Int64?
+    /// Load only the files of this shard (`phasecast merge` joins the shards' databases).
+    public var shard: Shard?
 
     /// The largest sample rate accepted.
     public static let maxSampleRate: Int64 = 1_000_000

@@ -35,7 +35,7 @@ public struct Ingestor {
             do {
                 let found = try InputDiscovery.discover([argument])
                 inputs += found.files
-                for entry in found.passedOver {
+                for entry in found.passedOver where options.shard?.holds(entry.path) ?? true {
                     let outcome = FileOutcome(
                         path: entry.path, status: .skipped, format: nil, rows: 0, rejected: 0, skippedLines: 0,
                         bytes: 0,
@@ -51,6 +51,11 @@ public struct Ingestor {
                 outcomes.append(Self.unreadable(argument, error))
                 log("FAILED   \(error.description)")
             }
+        }
+        if let shard = options.shard {
+            let files = inputs.filter { $0.kind == .file }
+            inputs = inputs.filter { $0.kind != .file || shard.holds($0.path) }
+            log("\(shard): \(inputs.count) of \(files.count) files")
         }
         let lock = try RunLock(databasePath: options.databasePath, waitSeconds: options.waitSeconds)
         defer { withExtendedLifetime(lock) {} }

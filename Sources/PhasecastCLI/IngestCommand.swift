@@ -21,6 +21,11 @@ struct IngestCommand: ParsableCommand {
             Formats (--format):
             \(LogFormat.allCases.map { "  \($0.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \($0.summary)" }.joined(separator: "\n"))
 
+            Sharding (fleets that outgrow one machine): N processes given the same inputs, each with \
+            --shard-count N and its own --shard-index (or a Kubernetes Indexed Job's JOB_COMPLETION_INDEX), load \
+            disjoint sets of files (a stable hash of each path) into their own databases, without raw rows and \
+            without the transform; phasecast merge then joins them into one.
+
             Exit codes: 0 every file loaded or skipped; 64 usage error; 65 one or more files failed on their \
             content (the rest committed); 66 an input does not exist; 74 I/O error; 75 another run holds the \
             database (see --wait).
@@ -29,6 +34,7 @@ struct IngestCommand: ParsableCommand {
               phasecast ingest --db fleet.db /var/log/llm-gateway/
               phasecast ingest --db fleet.db --format burstgpt BurstGPT_1.csv.gz
               phasecast ingest --db fleet.db --format csv --map ts=time,prompt=input_tokens,output=output_tokens my.csv
+              phasecast ingest --db shard-1.db --shard-count 4 --shard-index 1 /mnt/logs/2026-12-06/
             """)
 
     @Argument(help: "Log files, directories, or - for standard input.")
@@ -124,6 +130,21 @@ struct IngestCommand: ParsableCommand {
         help: "Read every input to check its content, even when its size and modification time are unchanged.")
     var rehash = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Load only the files of one of N shards (by a stable hash of each path) into this database, for phasecast merge; implies --no-raw and --no-transform unless --raw.",
+            valueName: "n"))
+    var shardCount: Int?
+
+    @Option(
+        help: ArgumentHelp(
+            "Which shard, from 0 (default: $JOB_COMPLETION_INDEX, as a Kubernetes Indexed Job sets it).",
+            valueName: "i"))
+    var shardIndex: Int?
+
+    @Flag(name: .long, help: "Keep raw request rows in a shard's database too.")
+    var raw = false
+
     @Flag(name: .long, help: "Do not run `phasecast transform` after loading.")
     var noTransform = false
 
@@ -171,6 +192,17 @@ struct IngestCommand: ParsableCommand {
         _ = rate
         if wait < 0 { throw ValidationError("--wait must be 0 or more seconds") }
         if inputs.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be read only once") }
+        if shardIndex != nil && shardCount == nil { throw ValidationError("--shard-index needs --shard-count") }
+        if raw && shardCount == nil {
+            throw ValidationError("--raw is for shards (--shard-count); raw rows are kept by default")
+        }
+        if raw && noRaw { throw ValidationError("--raw and --no-raw: choose one") }
+        if shardCount != nil {
+            if inputs.contains("-") {
+                throw ValidationError("standard input (-) cannot be sharded; name files or folders")
+            }
+            _ = try shard()
+        }
         if let map { _ = try JSONRecordSpec(parsingMap: map, timeUnit: nil) }
     }
 
@@ -187,6 +219,27 @@ struct IngestCommand: ParsableCommand {
         return value
     }
 
+    /// The shard this process loads: --shard-index, else $JOB_COMPLETION_INDEX; nil unsharded.
+    func shard() throws -> Shard? {
+        guard let shardCount else { return nil }
+        guard (1...Shard.maxCount).contains(shardCount) else {
+            throw ValidationError("--shard-count must be from 1 to \(Shard.maxCount) (got \(shardCount))")
+        }
+        let fromEnvironment = ProcessInfo.processInfo.environment["JOB_COMPLETION_INDEX"]
+        guard let index = shardIndex ?? fromEnvironment.flatMap({ Int($0) }) else {
+            throw ValidationError(
+                fromEnvironment.map { "JOB_COMPLETION_INDEX '\($0)' is not a shard index" }
+                    ?? "--shard-count needs --shard-index, or JOB_COMPLETION_INDEX in the environment")
+        }
+        guard let shard = Shard(index: index, count: shardCount) else {
+            throw ValidationError("shard index \(index) is outside 0…\(shardCount - 1)")
+        }
+        return shard
+    }
+
+    /// Whether the transform runs after loading: not in a shard, whose merge transforms.
+    var transforms: Bool { !noTransform && shardCount == nil }
+
     func options() throws -> IngestOptions {
         var parse = ParseOptions(defaultModel: model)
         parse.start = start.flatMap(IngestRun.instant)
@@ -202,12 +255,15 @@ struct IngestCommand: ParsableCommand {
         parse.maxTokensPerRequest = maxTokensPerRequest
         // A column mapping only means something to the csv format.
         let chosen = format == "auto" && map != nil ? LogFormat.csv : LogFormat(rawValue: format)
-        return IngestOptions(
-            databasePath: db, inputs: inputs, format: chosen, parse: parse, keepRaw: !noRaw,
+        var options = IngestOptions(
+            databasePath: db, inputs: inputs, format: chosen, parse: parse,
+            keepRaw: !noRaw && (shardCount == nil || raw),
             rawRetentionDays: rawRetentionDays, maxRejectRate: Self.rate(maxRejectRate) ?? 0.01,
             standardInputName: name, waitSeconds: wait,
             commandLine: (["phasecast"] + CommandLine.arguments.dropFirst()).joined(separator: " "),
             sampleRate: sampleRate)
+        options.shard = try shard()
+        return options
     }
 
     func run() throws {
@@ -219,21 +275,13 @@ struct IngestCommand: ParsableCommand {
         var transformFailure: Error?
         do {
             report = try ingestor.run { connection in
-                guard !noTransform else { return }
-                do {
-                    let lines = try TransformCommand.transformAndCost(connection, options: TransformStage.Options())
-                    if !quiet { Console.error(lines) }
-                } catch {
-                    transformFailure = error
-                }
+                if transforms { transformFailure = TransformCommand.afterLoading(connection, quiet: quiet) }
             }
         } catch {
             throw fail(error)
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            Console.output(String(decoding: try encoder.encode(report), as: UTF8.self) + "\n")
+            try printJSON(report)
         } else if !quiet {
             let loaded = report.files.filter { $0.status == .loaded || $0.status == .replaced }
             let failed = report.files.filter { $0.status == .failed }.count

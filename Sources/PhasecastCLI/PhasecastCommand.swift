@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import PhasecastCore
 import Store
 
@@ -21,7 +22,8 @@ public struct PhasecastCommand: ParsableCommand {
             """,
         version: PhasecastVersion.description,
         subcommands: [
-            IngestCommand.self, TransformCommand.self, RatiosCommand.self, CostCommand.self, ForecastCommand.self,
+            IngestCommand.self, MergeCommand.self, TransformCommand.self, RatiosCommand.self, CostCommand.self,
+            ForecastCommand.self,
             BacktestCommand.self, PlanBacktestCommand.self, RunCommand.self, ReportCommand.self, QuarantineCommand.self,
             SynthCommand.self,
         ])
@@ -43,6 +45,13 @@ func fail(_ error: Error) -> ExitCode {
     }
     Console.error("phasecast: error: \(message)")
     return ExitCode(status.rawValue)
+}
+
+/// Prints `value` as pretty JSON with sorted keys on standard output.
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    Console.output(String(decoding: try encoder.encode(value), as: UTF8.self) + "\n")
 }
 
 /// A failure of a command itself (not of an input): its message and exit status.

@@ -95,6 +95,18 @@ struct TransformCommand: ParsableCommand {
 extension TransformCommand {
     /// Runs the transform and cost stages; returns the lines for standard error: what was
     /// rebuilt, and each model's costing.
+    /// The transform and costing that follow a load (ingest, merge) under its lock: their summary
+    /// printed unless `quiet`; a failure is returned, to be reported after the load's own outcome.
+    static func afterLoading(_ connection: Connection, quiet: Bool) -> Error? {
+        do {
+            let lines = try transformAndCost(connection, options: TransformStage.Options())
+            if !quiet { Console.error(lines) }
+            return nil
+        } catch {
+            return error
+        }
+    }
+
     static func transformAndCost(_ connection: Connection, options: TransformStage.Options) throws -> String {
         let summary = try TransformStage(connection: connection, options: options).run()
         let costs = try CostStage(connection: connection, catalog: try CatalogTables.load(connection)).run()
