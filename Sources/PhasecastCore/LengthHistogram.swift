@@ -49,6 +49,14 @@ public struct LengthHistogram: Sendable, Equatable {
         }
     }
 
+    /// A histogram from dense counts, one a bucket (the non-generic form the SQL functions use).
+    public init(dense: [Int64]) {
+        entries = []
+        for bucket in 0..<min(dense.count, Self.bucketCount) where dense[bucket] > 0 {
+            entries.append((bucket, dense[bucket]))
+        }
+    }
+
     /// Total count.
     public var total: Int64 { entries.reduce(0) { $0 + $1.count } }
 
@@ -115,54 +123,23 @@ public struct LengthHistogram: Sendable, Equatable {
 
     /// The JSON text stored in SQLite.
     public var json: String {
-        var text = "{"
-        for (index, entry) in entries.enumerated() {
-            if index > 0 { text += "," }
-            text += "\"\(Self.lowerBound(of: entry.bucket))\":\(entry.count)"
+        var bytes: [UInt8] = [UInt8(ascii: "{")]
+        bytes.reserveCapacity(16 * entries.count + 2)
+        for entry in entries {
+            if bytes.count > 1 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(contentsOf: Self.jsonKeys[entry.bucket])
+            Self.appendDecimal(entry.count, to: &bytes)
         }
-        return text + "}"
+        bytes.append(UInt8(ascii: "}"))
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Reads the JSON text written by `json`; nil when it is not of that shape.
     public init?(json: String) {
-        var result = LengthHistogram()
-        var utf8 = Array(json.utf8)
-        var i = 0
-        func skipSpace() { while i < utf8.count && (utf8[i] == 0x20 || utf8[i] == 0x0A) { i += 1 } }
-        func number() -> Int64? {
-            var value: Int64 = 0
-            let start = i
-            while i < utf8.count, utf8[i] >= 48, utf8[i] <= 57, value < Int64.max / 10 {
-                value = value * 10 + Int64(utf8[i] - 48)
-                i += 1
-            }
-            return i > start ? value : nil
-        }
-        skipSpace()
-        guard i < utf8.count, utf8[i] == UInt8(ascii: "{") else { return nil }
-        i += 1
-        var counts: [Int: Int64] = [:]
-        skipSpace()
-        while i < utf8.count && utf8[i] != UInt8(ascii: "}") {
-            guard utf8[i] == UInt8(ascii: "\"") else { return nil }
-            i += 1
-            guard let bound = number(), i < utf8.count, utf8[i] == UInt8(ascii: "\"") else { return nil }
-            i += 1
-            skipSpace()
-            guard i < utf8.count, utf8[i] == UInt8(ascii: ":") else { return nil }
-            i += 1
-            skipSpace()
-            guard let count = number() else { return nil }
-            counts[Self.bucket(of: bound), default: 0] += count
-            skipSpace()
-            if i < utf8.count && utf8[i] == UInt8(ascii: ",") {
-                i += 1
-                skipSpace()
-            }
-        }
-        guard i < utf8.count else { return nil }
-        utf8.removeAll()
-        result.entries = counts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        self = result
+        var dense = [Int64](repeating: 0, count: Self.bucketCount)
+        var text = json
+        let valid = text.withUTF8 { Self.addCounts(ofJSON: $0, to: &dense) }
+        guard valid else { return nil }
+        self.init(dense: dense)
     }
 }

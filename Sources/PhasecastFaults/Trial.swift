@@ -98,14 +98,14 @@ struct Trial {
         }
     }
 
-    /// Tables that hold data (not run logs), each as sorted rows without the columns that record
+    /// Tables that hold data (not run logs, nor the per-run report snapshots), each as sorted rows without the columns that record
     /// when or by which run a row was written; and the report's files by name.
     func snapshot() throws -> Snapshot {
         let connection = try Connection(path: database)
         let tables = try connection.query(
             """
             SELECT name FROM sqlite_master WHERE type = 'table'
-                AND name NOT IN ('ingest_runs', 'transform_runs', 'pipeline_runs', 'sqlite_sequence')
+                AND name NOT IN ('ingest_runs', 'transform_runs', 'pipeline_runs', 'report_snapshots', 'sqlite_sequence')
             """
         ).map { try $0.text("name") }
         var rows: [String: [String]] = [:]

@@ -28,9 +28,17 @@ enum LengthHistogramSQL {
 
     /// The histogram in an argument; empty for NULL, nil when the text is not a histogram.
     static func histogram(_ value: OpaquePointer?) -> LengthHistogram? {
-        guard sqlite3_value_type(value) != SQLITE_NULL else { return LengthHistogram() }
-        guard let text = sqlite3_value_text(value) else { return LengthHistogram() }
-        return LengthHistogram(json: String(cString: text))
+        var dense = [Int64](repeating: 0, count: LengthHistogram.bucketCount)
+        guard add(value, to: &dense) else { return nil }
+        return LengthHistogram(dense: dense)
+    }
+
+    /// Adds the counts of the histogram in an argument to `dense`, read in place from SQLite's
+    /// text (no copy); NULL adds nothing; false when the text is not a histogram.
+    static func add(_ value: OpaquePointer?, to dense: inout [Int64]) -> Bool {
+        guard sqlite3_value_type(value) != SQLITE_NULL, let text = sqlite3_value_text(value) else { return true }
+        let length = Int(sqlite3_value_bytes(value))
+        return LengthHistogram.addCounts(ofJSON: UnsafeBufferPointer(start: text, count: length), to: &dense)
     }
 
     static func setResult(_ context: OpaquePointer?, _ histogram: LengthHistogram) {
@@ -39,12 +47,12 @@ enum LengthHistogramSQL {
 
     static let mergeFunction: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void = {
         context, _, arguments in
-        guard let arguments, var left = histogram(arguments[0]), let right = histogram(arguments[1]) else {
+        var dense = [Int64](repeating: 0, count: LengthHistogram.bucketCount)
+        guard let arguments, add(arguments[0], to: &dense), add(arguments[1], to: &dense) else {
             sqlite3_result_error(context, "phasecast_hist_merge: argument is not a length histogram", -1)
             return
         }
-        left.merge(right)
-        setResult(context, left)
+        sqlite3_result_text(context, LengthHistogram.json(denseCounts: dense), -1, phasecast_sqlite_transient())
     }
 
     static let quantileFunction: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void =
@@ -70,9 +78,10 @@ enum LengthHistogramSQL {
         setResult(context, histogram.scaled(by: sqlite3_value_int64(arguments[1])))
     }
 
-    /// Running sum of an aggregate, kept behind a pointer in SQLite's aggregate context.
+    /// Running sum of an aggregate, one count a bucket, kept behind a pointer in SQLite's
+    /// aggregate context.
     final class Accumulator {
-        var histogram = LengthHistogram()
+        var dense = [Int64](repeating: 0, count: LengthHistogram.bucketCount)
         var failed = false
     }
 
@@ -89,12 +98,8 @@ enum LengthHistogramSQL {
 
     static let sumStep: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void = {
         context, _, arguments in
-        guard let arguments, let state = accumulator(context, create: true) else { return }
-        guard let value = histogram(arguments[0]) else {
-            state.failed = true
-            return
-        }
-        state.histogram.merge(value)
+        guard let arguments, let state = accumulator(context, create: true), !state.failed else { return }
+        if !add(arguments[0], to: &state.dense) { state.failed = true }
     }
 
     static let sumFinal: @convention(c) (OpaquePointer?) -> Void = { context in
@@ -112,7 +117,8 @@ enum LengthHistogramSQL {
         if state.failed {
             sqlite3_result_error(context, "phasecast_hist_sum: a value is not a length histogram", -1)
         } else {
-            setResult(context, state.histogram)
+            sqlite3_result_text(
+                context, LengthHistogram.json(denseCounts: state.dense), -1, phasecast_sqlite_transient())
         }
     }
 }

@@ -27,6 +27,25 @@ import Testing
         }
     }
 
+    @Test func jsonTextIsReadInPlaceWithSpacesRepeatsAndHugeCounts() {
+        // Spaces and line breaks, a key repeated, a key inside a bucket rather than at its bound.
+        let spaced = LengthHistogram(json: "{ \"3\" : 2,\n \"3\":1, \"1030\": 4 }")
+        var expected = LengthHistogram()
+        expected.add(3, count: 3)
+        expected.add(1024, count: 4)
+        #expect(spaced == expected)
+        // Counts that would overflow saturate instead of trapping.
+        let huge = LengthHistogram(json: #"{"5":9223372036854775000,"5":9223372036854775000}"#)
+        #expect(huge?.entries.first?.count == Int64.max)
+        for broken in ["", "{", #"{"3":}"#, #"{3:1}"#, #"{"3" 1}"#, #"{"x":1}"#, "[]"] {
+            #expect(LengthHistogram(json: broken) == nil, "\(broken) read as a histogram")
+        }
+        var dense = [Int64](repeating: 0, count: LengthHistogram.bucketCount)
+        dense[LengthHistogram.bucket(of: 2048)] = 12_345_678_901
+        #expect(LengthHistogram.json(denseCounts: dense) == #"{"2048":12345678901}"#)
+        #expect(LengthHistogram.json(denseCounts: [Int64](repeating: 0, count: 4)) == "{}")
+    }
+
     @Test func jsonRoundTripsAndMerges() {
         var a = LengthHistogram()
         for value: Int64 in [0, 3, 3, 1024, 1100, 70_000] { a.add(value) }
