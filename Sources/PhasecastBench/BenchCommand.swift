@@ -36,6 +36,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "The phasecast binary to measure (default: the one beside this bench).")
     var phasecast: String?
 
+    @Option(help: "Python with the duckdb package, for the end-to-end comparison (skipped when absent).")
+    var duckdbPython: String = ".build/duckdb-venv/bin/python"
+
     @Flag(
         inversion: .prefixedNo,
         help: "Also measure the nightly increment: a year of a synthetic fleet, then one more night (about 2 minutes).")
@@ -117,6 +120,8 @@ struct BenchCommand: ParsableCommand {
             fresh()
         }
         Console.output(report.markdown(hasBaseline: baseline != nil))
+        Console.output(
+            try DuckDBBench.run(phasecast: phasecast, python: duckdbPython, csv: csv, directory: dir, rows: rows))
         Console.output(try RecostBench.run(directory: dir))
         if nightly { Console.output(try NightlyBench.run(phasecast: phasecast, directory: dir, repeats: repeats)) }
     }
