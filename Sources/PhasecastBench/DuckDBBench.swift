@@ -68,7 +68,7 @@ enum DuckDBBench {
         for (label, flags) in [("raw rows kept", [String]()), ("--no-raw", ["--no-raw"])] {
             fresh()
             let ingest = try ChildProcess.run([phasecast, "ingest", "--quiet", "--db", sqlitePath] + flags + [csv])
-            let ratios = try ChildProcess.run([phasecast, "ratios", "--db", sqlitePath, "--format", "csv"])
+            let ratios = try ChildProcess.run([phasecast, "ratios", "--db", sqlitePath, "--format", "json"])
             guard ingest.status == 0, ratios.status == 0 else {
                 throw BenchError(description: "phasecast end to end failed: \(ingest.status), \(ratios.status)")
             }
