@@ -95,7 +95,9 @@ let package = Package(
         .testTarget(name: "SynthTests", dependencies: ["Synth", "PhasecastCore", "Extract", "TestSupport"]),
         .testTarget(
             name: "StagesTests",
-            dependencies: ["Stages", "Store", "Ingest", "Pipeline", "Planning", "CostModel", "Synth", "TestSupport"]),
+            dependencies: [
+                "Stages", "Store", "Ingest", "Extract", "Pipeline", "Planning", "CostModel", "Synth", "TestSupport",
+            ]),
         .testTarget(
             name: "IngestTests", dependencies: ["Ingest", "Store", "Extract", "LogFormats", "TestSupport"]),
         .testTarget(

@@ -101,11 +101,11 @@ public enum ReportSnapshot {
     public static func load(
         from connection: Connection, runID: Int64? = nil, pipeline: String? = nil
     ) throws -> (entry: Entry, input: ReportInput) {
-        let (entry, json) = try storedJSON(from: connection, runID: runID, pipeline: pipeline)
+        let (entry, json, storedFormat) = try stored(from: connection, runID: runID, pipeline: pipeline)
         do {
             return (entry, try decoder().decode(ReportInput.self, from: Data(json)))
         } catch let error as DecodingError {
-            throw Problem.unreadable(runID: entry.runID, format: format, reason: Self.describe(error))
+            throw Problem.unreadable(runID: entry.runID, format: storedFormat, reason: Self.describe(error))
         }
     }
 
@@ -113,6 +113,14 @@ public enum ReportSnapshot {
     public static func storedJSON(
         from connection: Connection, runID: Int64? = nil, pipeline: String? = nil
     ) throws -> (entry: Entry, json: [UInt8]) {
+        let found = try stored(from: connection, runID: runID, pipeline: pipeline)
+        return (found.entry, found.json)
+    }
+
+    /// The chosen run's entry, its JSON uncompressed, and the snapshot format it was stored in.
+    static func stored(
+        from connection: Connection, runID: Int64?, pipeline: String?
+    ) throws -> (entry: Entry, json: [UInt8], format: Int64) {
         let entries = try list(in: connection, pipeline: pipeline)
         let chosen: Entry
         if let runID {
@@ -132,7 +140,7 @@ public enum ReportSnapshot {
             throw Problem.unreadable(
                 runID: chosen.runID, format: storedFormat, reason: "it is not gzip-compressed JSON")
         }
-        return (chosen, json)
+        return (chosen, json, storedFormat)
     }
 
     /// A decoding error as one line: what was wrong and where in the JSON.
