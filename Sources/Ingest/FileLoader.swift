@@ -252,15 +252,7 @@ private struct WriteSession {
     private mutating func claimFileID() throws {
         if let existing = plan.existing {
             fileID = existing.fileID
-            try markDaysDirty()
-            if let first = existing.firstRowID, let last = existing.lastRowID {
-                try connection.run(
-                    "DELETE FROM requests WHERE rowid BETWEEN ? AND ? AND file_id = ?",
-                    [.integer(first), .integer(last), .integer(fileID)])
-            }
-            try connection.run("DELETE FROM request_minutes WHERE file_id = ?", [.integer(fileID)])
-            try connection.run("DELETE FROM rejects WHERE file_id = ?", [.integer(fileID)])
-            try connection.run("DELETE FROM source_file_skips WHERE file_id = ?", [.integer(fileID)])
+            try loader.registry.clearRows(of: existing, utcOffsetMinutes: loader.utcOffsetMinutes)
             return
         }
         try connection.run(
@@ -270,13 +262,6 @@ private struct WriteSession {
             VALUES (?, '', '', 'loaded', 0, 0, 0, 0, 0, 0, 0, '', 0, ?)
             """, [.text(plan.registryPath), .integer(loader.runID)])
         fileID = connection.lastInsertRowID
-    }
-
-    /// Records the days this file's rollups cover as changed, for the next transform.
-    private func markDaysDirty() throws {
-        try connection.run(
-            "INSERT OR IGNORE INTO dirty_days (day) SELECT DISTINCT (minute + ?) / 1440 FROM request_minutes WHERE file_id = ?",
-            [.integer(loader.utcOffsetMinutes), .integer(fileID)])
     }
 
     /// Checks the file against the reject threshold and the registry, then commits it.
@@ -308,7 +293,7 @@ private struct WriteSession {
                 skippedLines: 0, bytes: totals.read.rawBytes, uncompressedBytes: totals.read.decompressedBytes,
                 seconds: seconds, message: "same content as \(holder.path), loaded \(holder.loadedAt)", exitCode: 0)
         }
-        try markDaysDirty()
+        try loader.registry.markDaysDirty(fileID: fileID, utcOffsetMinutes: loader.utcOffsetMinutes)
         let stamp = plan.stamp
         let path = loader.registryPath(plan, fingerprint: totals.read.fingerprint)
         try connection.run(

@@ -150,9 +150,17 @@ public struct ShardMerger {
             SELECT s.model_id AS shard_id, m.model_id AS target_id FROM shard.models s JOIN main.models m ON m.name = s.name
             """)
         let offset = try connection.utcOffsetMinutes()
-        let registryColumns = try connection.query("SELECT name FROM pragma_table_info('source_files')").map {
-            try $0.text("name")
-        }.filter { !["file_id", "run_id", "first_rowid", "last_rowid"].contains($0) }
+        let registry = SourceFileRegistry(connection: connection)
+        let columns = try CopiedColumns(connection)
+        /// Copies the shard's registry row of a file as a new row of the target; returns its id.
+        func insertRegistryRow(_ shardFileID: Int64) throws -> Int64 {
+            try connection.run(
+                """
+                INSERT INTO main.source_files (\(columns.registry.joined(separator: ", ")), run_id)
+                SELECT \(columns.registry.joined(separator: ", ")), ? FROM shard.source_files WHERE file_id = ?
+                """, [.integer(runID), .integer(shardFileID)])
+            return connection.lastInsertRowID
+        }
         let files = try connection.query(
             """
             SELECT file_id, path, fingerprint, status, rows, loaded_at, first_rowid, last_rowid, raw_rows
@@ -163,37 +171,24 @@ public struct ShardMerger {
             let path = try file.text("path")
             let fingerprint = try file.text("fingerprint")
             let shardFileID = try file.int("file_id")
-            let existing = try connection.queryFirst(
-                "SELECT file_id, fingerprint, status, loaded_at, first_rowid, last_rowid FROM main.source_files WHERE path = ?",
-                [.text(path)])
+            let existing = try registry.entry(path: path)
             func result(_ status: FileResult.Status, rows: Int64 = 0, _ note: String? = nil) {
                 results.append(FileResult(shard: shard, path: path, status: status, rows: rows, note: note))
             }
             if try file.text("status") == "failed" {
-                if existing == nil {
-                    try connection.run(
-                        """
-                        INSERT INTO main.source_files (\(registryColumns.joined(separator: ", ")), run_id)
-                        SELECT \(registryColumns.joined(separator: ", ")), ? FROM shard.source_files WHERE file_id = ?
-                        """, [.integer(runID), .integer(shardFileID)])
-                }
+                if existing == nil { _ = try insertRegistryRow(shardFileID) }
                 result(.failed, "failed in its shard: see v_source_files")
                 continue
             }
-            if let existing, try existing.text("fingerprint") == fingerprint {
+            if let existing, existing.fingerprint == fingerprint {
                 result(.alreadyMerged)
                 continue
             }
-            if let holder = try connection.queryFirst(
-                "SELECT path FROM main.source_files WHERE fingerprint = ? AND status <> 'failed' AND path <> ?",
-                [.text(fingerprint), .text(path)])
-            {
-                result(.alreadyMerged, "same content as \(try holder.text("path"))")
+            if let holder = try registry.entryHoldingRows(fingerprint: fingerprint) {
+                result(.alreadyMerged, "same content as \(holder.path)")
                 continue
             }
-            if let existing, try existing.text("status") != "failed",
-                try existing.text("loaded_at") > file.text("loaded_at")
-            {
+            if let existing, existing.holdsRows, try existing.loadedAt > file.text("loaded_at") {
                 result(
                     .refused, "the target's content at this path was loaded later than the shard's: merge a newer shard"
                 )
@@ -201,49 +196,48 @@ public struct ShardMerger {
             }
             let fileID: Int64
             if let existing {
-                fileID = try existing.int("file_id")
-                try connection.run(
-                    "INSERT OR IGNORE INTO dirty_days (day) SELECT DISTINCT (minute + ?) / 1440 FROM main.request_minutes WHERE file_id = ?",
-                    [.integer(offset), .integer(fileID)])
-                if let first = try existing.optionalInt("first_rowid"),
-                    let last = try existing.optionalInt("last_rowid")
-                {
-                    try connection.run(
-                        "DELETE FROM main.requests WHERE rowid BETWEEN ? AND ? AND file_id = ?",
-                        [.integer(first), .integer(last), .integer(fileID)])
-                }
-                for table in ["request_minutes", "rejects", "source_file_skips"] {
-                    try connection.run("DELETE FROM main.\(table) WHERE file_id = ?", [.integer(fileID)])
-                }
-                let assignments = registryColumns.map { "\($0) = s.\($0)" }.joined(separator: ", ")
+                fileID = existing.fileID
+                try registry.clearRows(of: existing, utcOffsetMinutes: offset)
+                let assignments = columns.registry.map { "\($0) = s.\($0)" }.joined(separator: ", ")
                 try connection.run(
                     """
                     UPDATE main.source_files SET \(assignments), run_id = ?, first_rowid = NULL, last_rowid = NULL
                     FROM (SELECT * FROM shard.source_files WHERE file_id = ?) s WHERE main.source_files.file_id = ?
                     """, [.integer(runID), .integer(shardFileID), .integer(fileID)])
             } else {
-                try connection.run(
-                    """
-                    INSERT INTO main.source_files (\(registryColumns.joined(separator: ", ")), run_id)
-                    SELECT \(registryColumns.joined(separator: ", ")), ? FROM shard.source_files WHERE file_id = ?
-                    """, [.integer(runID), .integer(shardFileID)])
-                fileID = connection.lastInsertRowID
+                fileID = try insertRegistryRow(shardFileID)
             }
-            try copyRows(from: file, shardFileID: shardFileID, to: fileID, connection)
-            try connection.run(
-                "INSERT OR IGNORE INTO dirty_days (day) SELECT DISTINCT (minute + ?) / 1440 FROM main.request_minutes WHERE file_id = ?",
-                [.integer(offset), .integer(fileID)])
+            try copyRows(from: file, shardFileID: shardFileID, to: fileID, minuteColumns: columns.minutes, connection)
+            try registry.markDaysDirty(fileID: fileID, utcOffsetMinutes: offset)
             result(existing == nil ? .merged : .replaced, rows: try file.int("rows"))
         }
         try connection.execute("DROP TABLE temp.shard_models")
         return results
     }
 
+    /// The columns copied as they are: the registry's but its ids and the rowid range, and the
+    /// minute rollups' but the file and model ids. Read from the schema once a shard.
+    struct CopiedColumns {
+        let registry: [String]
+        let minutes: [String]
+
+        init(_ connection: Connection) throws {
+            func names(_ table: String) throws -> [String] {
+                try connection.query("SELECT name FROM pragma_table_info(?)", [.text(table)]).map {
+                    try $0.text("name")
+                }
+            }
+            registry = try names("source_files").filter {
+                !["file_id", "run_id", "first_rowid", "last_rowid"].contains($0)
+            }
+            minutes = try names("request_minutes").filter { $0 != "file_id" && $0 != "model_id" }
+        }
+    }
+
     /// Copies one file's rollups, rejects, skipped-line counts and raw rows under `fileID`.
-    private func copyRows(from file: Row, shardFileID: Int64, to fileID: Int64, _ connection: Connection) throws {
-        let minuteColumns = try connection.query("SELECT name FROM pragma_table_info('request_minutes')").map {
-            try $0.text("name")
-        }.filter { $0 != "file_id" && $0 != "model_id" }
+    private func copyRows(
+        from file: Row, shardFileID: Int64, to fileID: Int64, minuteColumns: [String], _ connection: Connection
+    ) throws {
         try connection.run(
             """
             INSERT INTO main.request_minutes (file_id, model_id, \(minuteColumns.joined(separator: ", ")))

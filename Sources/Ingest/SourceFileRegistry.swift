@@ -110,23 +110,43 @@ struct SourceFileRegistry {
         return all.map { ($0.entry.path, $0.to) }
     }
 
-    /// Marks an `outdated` entry `loaded` again: the content its rows are of is at its path again.
     /// Sets a loaded file's sample rate and marks the days its rollups cover for the next
     /// transform, which scales them anew: the file is not read again.
     func changeSampleRate(fileID: Int64, to rate: Int64) throws {
-        let offset =
-            try connection.utcOffsetMinutes()
+        let offset = try connection.utcOffsetMinutes()
         try connection.immediateTransaction {
             try connection.run(
                 "UPDATE source_files SET sample_rate = ? WHERE file_id = ?", [.integer(rate), .integer(fileID)])
-            try connection.run(
-                """
-                INSERT OR IGNORE INTO dirty_days (day)
-                SELECT DISTINCT (minute + ?) / 1440 FROM request_minutes WHERE file_id = ?
-                """, [.integer(offset), .integer(fileID)])
+            try markDaysDirty(fileID: fileID, utcOffsetMinutes: offset)
         }
     }
 
+    /// Records the days a file's rollups cover (in the rollups' time zone) as changed, for the
+    /// next transform.
+    func markDaysDirty(fileID: Int64, utcOffsetMinutes: Int64) throws {
+        try connection.run(
+            """
+            INSERT OR IGNORE INTO dirty_days (day)
+            SELECT DISTINCT (minute + ?) / 1440 FROM request_minutes WHERE file_id = ?
+            """, [.integer(utcOffsetMinutes), .integer(fileID)])
+    }
+
+    /// Empties what an entry holds — its raw rows (found by their rowid range), minute rollups,
+    /// rejects and skipped-line counts — after marking its days for the transform; the registry
+    /// row stays, for the content that replaces it.
+    func clearRows(of entry: RegistryEntry, utcOffsetMinutes: Int64) throws {
+        try markDaysDirty(fileID: entry.fileID, utcOffsetMinutes: utcOffsetMinutes)
+        if let first = entry.firstRowID, let last = entry.lastRowID {
+            try connection.run(
+                "DELETE FROM requests WHERE rowid BETWEEN ? AND ? AND file_id = ?",
+                [.integer(first), .integer(last), .integer(entry.fileID)])
+        }
+        for table in ["request_minutes", "rejects", "source_file_skips"] {
+            try connection.run("DELETE FROM \(table) WHERE file_id = ?", [.integer(entry.fileID)])
+        }
+    }
+
+    /// Marks an `outdated` entry `loaded` again: the content its rows are of is at its path again.
     func markCurrent(fileID: Int64) throws {
         try connection.run(
             "UPDATE source_files SET status = 'loaded', error = NULL WHERE file_id = ? AND status = 'outdated'",

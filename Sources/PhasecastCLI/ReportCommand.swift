@@ -86,7 +86,7 @@ struct ReportCommand: ParsableCommand {
                 return
             }
             if json {
-                let stored = try ReportSnapshot.storedJSON(from: connection, runID: runID, pipeline: pipelineName)
+                let stored = try ReportSnapshot.stored(from: connection, runID: runID, pipeline: pipelineName)
                 Console.output(String(decoding: stored.json, as: UTF8.self) + "\n")
                 return
             }

@@ -42,17 +42,7 @@ extension LengthHistogram {
     static let jsonKeys: [[UInt8]] = (0..<bucketCount).map { Array("\"\(lowerBound(of: $0))\":".utf8) }
 
     /// The JSON text of dense counts (one a bucket, zeros left out), as `json` writes it.
-    public static func json(denseCounts dense: [Int64]) -> String {
-        var bytes: [UInt8] = [UInt8(ascii: "{")]
-        bytes.reserveCapacity(256)
-        for bucket in 0..<min(dense.count, bucketCount) where dense[bucket] > 0 {
-            if bytes.count > 1 { bytes.append(UInt8(ascii: ",")) }
-            bytes.append(contentsOf: jsonKeys[bucket])
-            appendDecimal(dense[bucket], to: &bytes)
-        }
-        bytes.append(UInt8(ascii: "}"))
-        return String(decoding: bytes, as: UTF8.self)
-    }
+    public static func json(denseCounts dense: [Int64]) -> String { LengthHistogram(dense: dense).json }
 
     /// Appends the decimal digits of a non-negative integer (negative ones as 0).
     @inline(__always)

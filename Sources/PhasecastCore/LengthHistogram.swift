@@ -41,15 +41,7 @@ public struct LengthHistogram: Sendable, Equatable {
         bucket + 1 < bucketCount ? lowerBound(of: bucket + 1) : Int64(1) << 31
     }
 
-    /// A histogram from dense counts indexed by bucket.
-    public init<C: Collection>(denseCounts: C) where C.Element: BinaryInteger {
-        entries = []
-        for (bucket, count) in denseCounts.enumerated() where count > 0 {
-            entries.append((bucket, Int64(count)))
-        }
-    }
-
-    /// A histogram from dense counts, one a bucket (the non-generic form the SQL functions use).
+    /// A histogram from dense counts, one a bucket.
     public init(dense: [Int64]) {
         entries = []
         for bucket in 0..<min(dense.count, Self.bucketCount) where dense[bucket] > 0 {

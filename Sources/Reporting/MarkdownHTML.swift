@@ -20,7 +20,7 @@ public enum MarkdownHTML {
             <head>
             <meta charset="utf-8" />
             <meta name="viewport" content="width=device-width, initial-scale=1" />
-            <title>\(escape(title))</title>
+            <title>\(XMLText.escape(title))</title>
             <style>\(style)</style>
             </head>
             <body>
@@ -127,12 +127,13 @@ public enum MarkdownHTML {
 
     static func figure(_ link: (alt: String, file: String), svg: String?) -> String {
         guard let svg, let start = svg.range(of: "<svg") else {
-            return "<p><img src=\"\(escape(link.file))\" alt=\"\(escape(plainText(link.alt)))\" /></p>\n"
+            return
+                "<p><img src=\"\(XMLText.escape(link.file))\" alt=\"\(XMLText.escape(plainText(link.alt)))\" /></p>\n"
         }
         // The chart's own XML declaration, if any, cannot stand inside a document.
         var inlined = String(svg[start.lowerBound...])
         while inlined.hasSuffix("\n") { inlined.removeLast() }
-        return "<figure role=\"img\" aria-label=\"\(escape(plainText(link.alt)))\">\n\(inlined)\n</figure>\n"
+        return "<figure role=\"img\" aria-label=\"\(XMLText.escape(plainText(link.alt)))\">\n\(inlined)\n</figure>\n"
     }
 
     /// `- text` at two spaces of indent a level.
@@ -218,10 +219,10 @@ public enum MarkdownHTML {
             let character = text[index]
             let next = text.index(after: index)
             if character == "\\", next < text.endIndex, escapable.contains(text[next]) {
-                html += escape(String(text[next]))
+                html += XMLText.escape(String(text[next]))
                 index = text.index(after: next)
             } else if character == "`", let close = text[next...].firstIndex(of: "`") {
-                html += "<code>" + escape(String(text[next..<close])) + "</code>"
+                html += "<code>" + XMLText.escape(String(text[next..<close])) + "</code>"
                 index = text.index(after: close)
             } else if text[index...].hasPrefix("**") {
                 if strongOpen || text[text.index(index, offsetBy: 2)...].contains("**") {
@@ -235,7 +236,7 @@ public enum MarkdownHTML {
                 html += entity
                 index = text.index(index, offsetBy: entity.count)
             } else {
-                html += escape(String(character))
+                html += XMLText.escape(String(character))
                 index = next
             }
         }
@@ -298,10 +299,9 @@ public enum MarkdownHTML {
             }
         }
         while slug.hasSuffix("-") { slug.removeLast() }
-        return escape(slug)
+        return XMLText.escape(slug)
     }
 
-    static func escape(_ text: String) -> String { XMLText.escape(text) }
 }
 
 extension String {

@@ -86,7 +86,7 @@ public struct SVGChart: Sendable {
         var svg = """
             <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(pictureHeight))" viewBox="0 0 \(Int(width)) \(Int(pictureHeight))" font-family="Helvetica, Arial, sans-serif" font-size="12">
             <rect width="100%" height="100%" fill="white"/>
-            <text x="\(f(left))" y="22" font-size="15" font-weight="bold">\(Self.escape(title))</text>
+            <text x="\(f(left))" y="22" font-size="15" font-weight="bold">\(XMLText.escape(title))</text>
 
             """
         // Grid and y axis.
@@ -97,7 +97,7 @@ public struct SVGChart: Sendable {
                 "<text x=\"\(f(left - 6))\" y=\"\(f(py(tick) + 4))\" text-anchor=\"end\" fill=\"#555\">\(Self.number(tick))</text>\n"
         }
         svg +=
-            "<text x=\"16\" y=\"\(f(top + plotHeight / 2))\" transform=\"rotate(-90 16 \(f(top + plotHeight / 2)))\" text-anchor=\"middle\" fill=\"#555\">\(Self.escape(yLabel))</text>\n"
+            "<text x=\"16\" y=\"\(f(top + plotHeight / 2))\" transform=\"rotate(-90 16 \(f(top + plotHeight / 2)))\" text-anchor=\"middle\" fill=\"#555\">\(XMLText.escape(yLabel))</text>\n"
         // x ticks: about eight, at whole values.
         let step = max(1, ((xMax - xMin) / 8).rounded(.up))
         var x = xMin.rounded(.up)
@@ -105,7 +105,7 @@ public struct SVGChart: Sendable {
             svg +=
                 "<line x1=\"\(f(px(x)))\" y1=\"\(f(top + plotHeight))\" x2=\"\(f(px(x)))\" y2=\"\(f(top + plotHeight + 4))\" stroke=\"#999\"/>\n"
             svg +=
-                "<text x=\"\(f(px(x)))\" y=\"\(f(top + plotHeight + 18))\" text-anchor=\"middle\" fill=\"#555\">\(Self.escape(xFormat(x)))</text>\n"
+                "<text x=\"\(f(px(x)))\" y=\"\(f(top + plotHeight + 18))\" text-anchor=\"middle\" fill=\"#555\">\(XMLText.escape(xFormat(x)))</text>\n"
             x += step
         }
         svg +=
@@ -127,7 +127,7 @@ public struct SVGChart: Sendable {
             svg +=
                 "<line x1=\"\(f(px(marker.x)))\" y1=\"\(f(top))\" x2=\"\(f(px(marker.x)))\" y2=\"\(f(top + plotHeight))\" stroke=\"#333\" stroke-dasharray=\"3 3\"/>\n"
             svg +=
-                "<text x=\"\(f(px(marker.x) + 4))\" y=\"\(f(top + 12))\" fill=\"#333\">\(Self.escape(marker.label))</text>\n"
+                "<text x=\"\(f(px(marker.x) + 4))\" y=\"\(f(top + 12))\" fill=\"#333\">\(XMLText.escape(marker.label))</text>\n"
         }
         // Legend under the axis.
         for (row, entries) in legend.enumerated() {
@@ -141,7 +141,7 @@ public struct SVGChart: Sendable {
                     svg +=
                         "<rect x=\"\(f(entry.x))\" y=\"\(f(legendY - 10))\" width=\"18\" height=\"10\" fill=\"\(band.color)\" fill-opacity=\"\(band.opacity)\"/>\n"
                 }
-                svg += "<text x=\"\(f(entry.x + 22))\" y=\"\(f(legendY))\">\(Self.escape(entry.label))</text>\n"
+                svg += "<text x=\"\(f(entry.x + 22))\" y=\"\(f(legendY))\">\(XMLText.escape(entry.label))</text>\n"
             }
         }
         svg += "</svg>\n"
@@ -203,5 +203,4 @@ public struct SVGChart: Sendable {
         return String(format: "%.2g", value)
     }
 
-    static func escape(_ text: String) -> String { XMLText.escape(text) }
 }

@@ -109,17 +109,10 @@ public enum ReportSnapshot {
         }
     }
 
-    /// The stored JSON of run `runID`, or of the newest run (of `pipeline`, when given), as stored.
-    public static func storedJSON(
+    /// Run `runID`'s stored report, or the newest run's (of `pipeline`, when given): its entry,
+    /// its JSON uncompressed, and the snapshot format it was stored in.
+    public static func stored(
         from connection: Connection, runID: Int64? = nil, pipeline: String? = nil
-    ) throws -> (entry: Entry, json: [UInt8]) {
-        let found = try stored(from: connection, runID: runID, pipeline: pipeline)
-        return (found.entry, found.json)
-    }
-
-    /// The chosen run's entry, its JSON uncompressed, and the snapshot format it was stored in.
-    static func stored(
-        from connection: Connection, runID: Int64?, pipeline: String?
     ) throws -> (entry: Entry, json: [UInt8], format: Int64) {
         let entries = try list(in: connection, pipeline: pipeline)
         let chosen: Entry
