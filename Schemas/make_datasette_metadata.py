@@ -13,6 +13,9 @@ import re
 import sys
 
 here = os.path.dirname(os.path.abspath(__file__))
+if len(sys.argv) > 2 or (len(sys.argv) == 2 and sys.argv[1].startswith("-")):
+    print(__doc__.strip(), file=sys.stderr)
+    sys.exit(0 if sys.argv[1:] in (["-h"], ["--help"]) else 64)
 name = sys.argv[1] if len(sys.argv) > 1 else "fleet"
 text = open(os.path.join(here, "README.md"), encoding="utf-8").read()
 tables = {}
