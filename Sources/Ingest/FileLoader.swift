@@ -293,7 +293,6 @@ private struct WriteSession {
                 skippedLines: 0, bytes: totals.read.rawBytes, uncompressedBytes: totals.read.decompressedBytes,
                 seconds: seconds, message: "same content as \(holder.path), loaded \(holder.loadedAt)", exitCode: 0)
         }
-        try loader.registry.markDaysDirty(fileID: fileID, utcOffsetMinutes: loader.utcOffsetMinutes)
         let stamp = plan.stamp
         let path = loader.registryPath(plan, fingerprint: totals.read.fingerprint)
         try connection.run(
@@ -318,6 +317,8 @@ private struct WriteSession {
                 totals.warnings.isEmpty ? .null : .text(totals.warnings.joined(separator: "\n")),
                 .integer(totals.format.isAggregate ? 1 : 0), .integer(fileID),
             ])
+        // After the registry row holds this content's time span, by which its rollups are found.
+        try loader.registry.markDaysDirty(fileID: fileID, utcOffsetMinutes: loader.utcOffsetMinutes)
         for (kind, lines) in totals.skippedByKind.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             try connection.run(
                 "INSERT INTO source_file_skips (file_id, kind, lines) VALUES (?, ?, ?)",

@@ -37,7 +37,7 @@ final class IngestStatements {
                 prefill_tokens, prefill_sq, prefill_cached, output_tokens, output_prompt, output_sq,
                 prompt_hist, output_hist)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-            ON CONFLICT (file_id, minute, model_id) DO UPDATE SET
+            ON CONFLICT (minute, model_id, file_id) DO UPDATE SET
                 requests = requests + excluded.requests,
                 failed = failed + excluded.failed,
                 prompt_tokens = prompt_tokens + excluded.prompt_tokens,

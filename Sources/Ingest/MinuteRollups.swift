@@ -25,8 +25,9 @@ struct RollupRow: Sendable {
     var minute: Int64
     var model: Int32
     var sums: RollupSums
-    var promptHistogram: String
-    var outputHistogram: String
+    /// Packed length histograms (`LengthHistogram.packed`).
+    var promptHistogram: [UInt8]
+    var outputHistogram: [UInt8]
 }
 
 /// Accumulates a file's requests into per-minute, per-model cells as they stream by.
@@ -56,7 +57,7 @@ final class MinuteRollups {
     @exclusivity(unchecked) private var lastSlotOfModel: [Int32] = []
     /// Set when a 64-bit sum overflowed; the file must then fail rather than store a wrong sum.
     @exclusivity(unchecked) private(set) var overflowed = false
-    private let writer = LengthHistogram.JSONWriter()
+    private let writer = LengthHistogram.PackedWriter()
 
     private static let stride = 2 * LengthHistogram.bucketCount
     private static let usedWords = (stride + 63) / 64
@@ -139,8 +140,8 @@ final class MinuteRollups {
         return slot
     }
 
-    /// The JSON of one of a slot's two histograms (0 prompt, 1 output), clearing its counts.
-    private func takeHistogram(slot: Int, part: Int) -> String {
+    /// The packed bytes of one of a slot's two histograms (0 prompt, 1 output), clearing its counts.
+    private func takeHistogram(slot: Int, part: Int) -> [UInt8] {
         let bucketCount = LengthHistogram.bucketCount
         let low = part * bucketCount
         let high = low + bucketCount
@@ -152,7 +153,7 @@ final class MinuteRollups {
                 bits &= bits - 1
                 guard entry >= low && entry < high else { continue }
                 let index = slot * Self.stride + entry
-                writer.add(bucket: entry - low, count: histograms[index])
+                writer.add(bucket: entry - low, count: UInt64(histograms[index]))
                 histograms[index] = 0
             }
         }

@@ -163,7 +163,8 @@ public struct ShardMerger {
         }
         let files = try connection.query(
             """
-            SELECT file_id, path, fingerprint, status, rows, loaded_at, first_rowid, last_rowid, raw_rows
+            SELECT file_id, path, fingerprint, status, rows, loaded_at, first_rowid, last_rowid, raw_rows,
+                first_ts_us, last_ts_us
             FROM shard.source_files ORDER BY path
             """)
         var results: [FileResult] = []
@@ -238,12 +239,17 @@ public struct ShardMerger {
     private func copyRows(
         from file: Row, shardFileID: Int64, to fileID: Int64, minuteColumns: [String], _ connection: Connection
     ) throws {
+        let span = try file.optionalInt("first_ts_us").flatMap { first in
+            try file.optionalInt("last_ts_us").map { (firstMicros: first, lastMicros: $0) }
+        }
+        let rollups = SourceFileRegistry.minuteRollups(of: shardFileID, span: span, alias: "r")
         try connection.run(
             """
             INSERT INTO main.request_minutes (file_id, model_id, \(minuteColumns.joined(separator: ", ")))
             SELECT ?, m.target_id, \(minuteColumns.map { "r.\($0)" }.joined(separator: ", "))
-            FROM shard.request_minutes r JOIN temp.shard_models m ON m.shard_id = r.model_id WHERE r.file_id = ?
-            """, [.integer(fileID), .integer(shardFileID)])
+            FROM shard.request_minutes r JOIN temp.shard_models m ON m.shard_id = r.model_id
+            WHERE \(rollups.condition)
+            """, [.integer(fileID)] + rollups.arguments)
         try connection.run(
             "INSERT INTO main.rejects (file_id, line, reason, excerpt) SELECT ?, line, reason, excerpt FROM shard.rejects WHERE file_id = ?",
             [.integer(fileID), .integer(shardFileID)])

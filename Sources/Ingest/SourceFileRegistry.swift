@@ -122,13 +122,15 @@ struct SourceFileRegistry {
     }
 
     /// Records the days a file's rollups cover (in the rollups' time zone) as changed, for the
-    /// next transform.
+    /// next transform. Reads the file's minute span from its registry row: call it once that row
+    /// holds the span of the rows in question.
     func markDaysDirty(fileID: Int64, utcOffsetMinutes: Int64) throws {
+        let rollups = try Self.minuteRollups(of: fileID, span: try timeSpan(of: fileID))
         try connection.run(
             """
             INSERT OR IGNORE INTO dirty_days (day)
-            SELECT DISTINCT (minute + ?) / 1440 FROM request_minutes WHERE file_id = ?
-            """, [.integer(utcOffsetMinutes), .integer(fileID)])
+            SELECT DISTINCT (minute + ?) / 1440 FROM request_minutes WHERE \(rollups.condition)
+            """, [.integer(utcOffsetMinutes)] + rollups.arguments)
     }
 
     /// Empties what an entry holds — its raw rows (found by their rowid range), minute rollups,
@@ -141,9 +143,39 @@ struct SourceFileRegistry {
                 "DELETE FROM requests WHERE rowid BETWEEN ? AND ? AND file_id = ?",
                 [.integer(first), .integer(last), .integer(entry.fileID)])
         }
-        for table in ["request_minutes", "rejects", "source_file_skips"] {
+        let rollups = try Self.minuteRollups(of: entry.fileID, span: try timeSpan(of: entry.fileID))
+        try connection.run("DELETE FROM request_minutes WHERE \(rollups.condition)", rollups.arguments)
+        for table in ["rejects", "source_file_skips"] {
             try connection.run("DELETE FROM \(table) WHERE file_id = ?", [.integer(entry.fileID)])
         }
+    }
+
+    /// The first and last request time of a file's rows, as its registry row records them.
+    func timeSpan(of fileID: Int64) throws -> (firstMicros: Int64, lastMicros: Int64)? {
+        let row = try connection.query(
+            "SELECT first_ts_us, last_ts_us FROM source_files WHERE file_id = ?", [.integer(fileID)]
+        ).first
+        guard let row, let first = try row.optionalInt("first_ts_us"), let last = try row.optionalInt("last_ts_us")
+        else { return nil }
+        return (first, last)
+    }
+
+    /// The SQL condition, and its arguments, that finds one file's rows in `request_minutes`.
+    /// The table's key leads with the minute, so a file's rows are found through the minutes of
+    /// its time span (every rollup of a file lies in the span of the requests it counts); a
+    /// file without a recorded span is looked for in the whole table.
+    static func minuteRollups(
+        of fileID: Int64, span: (firstMicros: Int64, lastMicros: Int64)?, alias: String? = nil
+    ) -> (condition: String, arguments: [SQLValue]) {
+        let prefix = alias.map { $0 + "." } ?? ""
+        guard let span else { return ("\(prefix)file_id = ?", [.integer(fileID)]) }
+        return (
+            "\(prefix)minute BETWEEN ? AND ? AND \(prefix)file_id = ?",
+            [
+                .integer(UTCTime.floorDiv(span.firstMicros, UTCTime.microsPerMinute)),
+                .integer(UTCTime.floorDiv(span.lastMicros, UTCTime.microsPerMinute)), .integer(fileID),
+            ]
+        )
     }
 
     /// Marks an `outdated` entry `loaded` again: the content its rows are of is at its path again.

@@ -39,6 +39,12 @@ public enum SQLValue: Equatable, Sendable, CustomStringConvertible {
         if case .text(let value) = self { return value }
         return nil
     }
+
+    /// The value's bytes, if it is a BLOB.
+    public var blob: [UInt8]? {
+        if case .blob(let value) = self { return value }
+        return nil
+    }
 }
 
 extension SQLValue: ExpressibleByIntegerLiteral, ExpressibleByStringLiteral, ExpressibleByFloatLiteral,

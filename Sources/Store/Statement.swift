@@ -32,6 +32,13 @@ public final class Statement {
         sqlite3_bind_text(handle, index, value, -1, phasecast_sqlite_transient())
     }
 
+    /// Binds bytes (copied by SQLite) as a BLOB to the 1-based parameter `index`.
+    public func bind(_ bytes: [UInt8], at index: Int32) {
+        _ = bytes.withUnsafeBytes {
+            sqlite3_bind_blob(handle, index, $0.baseAddress, Int32($0.count), phasecast_sqlite_transient())
+        }
+    }
+
     /// Binds a double to the 1-based parameter `index`.
     public func bind(_ value: Double, at index: Int32) {
         sqlite3_bind_double(handle, index, value)
@@ -49,10 +56,7 @@ public final class Statement {
         case .integer(let v): bind(v, at: index)
         case .real(let v): bind(v, at: index)
         case .text(let v): bind(v, at: index)
-        case .blob(let bytes):
-            _ = bytes.withUnsafeBytes {
-                sqlite3_bind_blob(handle, index, $0.baseAddress, Int32($0.count), phasecast_sqlite_transient())
-            }
+        case .blob(let bytes): bind(bytes, at: index)
         }
     }
 

@@ -48,7 +48,7 @@ func snapshot(_ database: String) throws -> [[SQLValue]] {
     let db = try Connection(path: database)
     return try [
         "SELECT count(*), total(ts_us), total(prompt_tokens * 3 + cached_tokens * 5 + output_tokens * 7 + line), total(file_id) FROM requests",
-        "SELECT count(*), total(requests), total(prompt_tokens), total(prefill_sq), total(output_prompt), group_concat(prompt_hist) FROM request_minutes",
+        "SELECT count(*), total(requests), total(prompt_tokens), total(prefill_sq), total(output_prompt), group_concat(hex(prompt_hist)) FROM request_minutes",
         "SELECT count(*), group_concat(reason) FROM rejects",
         "SELECT count(*), group_concat(path || fingerprint || status || rows || raw_rows) FROM source_files",
         "SELECT count(*) FROM models",

@@ -83,8 +83,8 @@ import Testing
             "SELECT file_id, minute, model_id, prompt_hist, output_hist FROM request_minutes")
         {
             let key = "\(row[0]) \(row[1]) \(row[2])"
-            #expect(LengthHistogram(json: row[3].text!) == expected[key]?.0)
-            #expect(LengthHistogram(json: row[4].text!) == expected[key]?.1)
+            #expect(row[3].blob.flatMap(LengthHistogram.init(packed:)) == expected[key]?.0)
+            #expect(row[4].blob.flatMap(LengthHistogram.init(packed:)) == expected[key]?.1)
         }
     }
 

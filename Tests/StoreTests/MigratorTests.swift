@@ -1,3 +1,4 @@
+import PhasecastCore
 import TestSupport
 import Testing
 
@@ -82,5 +83,68 @@ import Testing
         #expect(try db.scalar("SELECT phasecast_hist_sum(x) FROM h")?.text == #"{"1":3,"8":1}"#)
         #expect(try db.scalar("SELECT phasecast_hist_quantile(phasecast_hist_sum(x), 0.5) FROM h")?.real == 1)
         #expect(throws: SQLiteError.self) { try db.scalar("SELECT phasecast_hist_merge('oops', NULL)") }
+    }
+
+    @Test func histogramFunctionsReadPackedBlobsAndKeepTheirEncoding() throws {
+        let db = try Connection(path: ":memory:")
+        let packed = try #require(try db.scalar(#"SELECT phasecast_hist_pack('{"3":1,"1024":2}')"#))
+        #expect(packed.blob.flatMap(LengthHistogram.init(packed:))?.json == #"{"3":1,"1024":2}"#)
+        #expect(try db.scalar("SELECT phasecast_hist_json(?)", [packed])?.text == #"{"3":1,"1024":2}"#)
+        // merge answers in the encoding of its first non-NULL argument, whatever the second's.
+        let merged = try db.scalar(#"SELECT phasecast_hist_merge(?, '{"3":4}')"#, [packed])
+        #expect(merged?.blob.flatMap(LengthHistogram.init(packed:))?.json == #"{"3":5,"1024":2}"#)
+        #expect(try db.scalar(#"SELECT phasecast_hist_merge('{"3":4}', ?)"#, [packed])?.text == #"{"3":5,"1024":2}"#)
+        #expect(try db.scalar("SELECT phasecast_hist_merge(NULL, ?)", [packed])?.blob == packed.blob)
+        let scaled = try db.scalar("SELECT phasecast_hist_scale(?, 10)", [packed])
+        #expect(scaled?.blob.flatMap(LengthHistogram.init(packed:))?.json == #"{"3":10,"1024":20}"#)
+        #expect(try db.scalar("SELECT phasecast_hist_quantile(?, 0.2)", [packed])?.real == 3)
+        // sum reads a column of either encoding and answers JSON, for the hour and day tables.
+        try db.execute(#"CREATE TABLE h (x ANY) STRICT; INSERT INTO h VALUES ('{"1":1}'), (NULL);"#)
+        try db.run("INSERT INTO h VALUES (?)", [packed])
+        #expect(try db.scalar("SELECT phasecast_hist_sum(x) FROM h")?.text == #"{"1":1,"3":1,"1024":2}"#)
+        for bad: SQLValue in [.blob([]), .blob([2, 3, 1]), .blob([1, 3, 0x80])] {
+            for function in ["phasecast_hist_json(?)", "phasecast_hist_pack(?)", "phasecast_hist_merge(?, NULL)"] {
+                #expect(throws: SQLiteError.self, "\(function) of \(bad)") {
+                    try db.scalar("SELECT " + function, [bad])
+                }
+            }
+        }
+    }
+
+    /// 0013 repacks the minute rollups a 0012 database holds: the same sums, the histograms as
+    /// packed BLOBs with the same counts, the views over the table still working, and the key
+    /// now leading with the minute so that the transform's GROUP BY needs no sort.
+    @Test func migration13PacksTheMinuteRollupsOfAnOlderDatabase() throws {
+        let dir = TemporaryDirectory()
+        let db = try Connection(path: dir.file("old.db"))
+        let upTo12 = Migration.bundled.filter { $0.version <= 12 }
+        try Migrator.migrate(db, migrations: upTo12)
+        try db.execute(
+            """
+            INSERT INTO models (model_id, name) VALUES (1, 'a'), (2, 'b');
+            INSERT INTO request_minutes VALUES
+                (7, 29000000, 2, 3, 0, 300, 30, 270, 30000, 2700, 90, 9000, 2700, '{"100":3}', '{"16":1,"32":2}'),
+                (7, 29000001, 1, 1, 1, 5000, 0, 5000, 25000000, 0, 10, 50000, 100, '{"4608":1}', '{"10":1}'),
+                (8, 29000000, 2, 2, 0, 20, 0, 20, 200, 0, 4, 40, 8, '{"10":2}', '{"2":2}');
+            """)
+        let before = try db.rows("SELECT * FROM v_request_minutes ORDER BY minute_us, model")
+        try Migrator.migrate(db)
+        #expect(try db.userVersion >= 13)
+        #expect(try db.rows("SELECT * FROM v_request_minutes ORDER BY minute_us, model") == before)
+        let histograms = try db.rows(
+            """
+            SELECT typeof(prompt_hist), phasecast_hist_json(prompt_hist), phasecast_hist_json(output_hist)
+            FROM request_minutes ORDER BY file_id, minute
+            """)
+        #expect(
+            histograms == [
+                ["blob", #"{"96":3}"#, #"{"16":1,"32":2}"#], ["blob", #"{"4608":1}"#, #"{"10":1}"#],
+                ["blob", #"{"10":2}"#, #"{"2":2}"#],
+            ])
+        #expect(try db.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'request_minutes_minute'")?.integer == 0)
+        let plan = try db.rows(
+            "EXPLAIN QUERY PLAN SELECT minute, model_id, SUM(requests) FROM request_minutes WHERE minute >= 0 GROUP BY minute, model_id"
+        ).map { $0.map { $0.text ?? "" }.joined(separator: " ") }.joined(separator: "\n")
+        #expect(!plan.contains("TEMP B-TREE"), "\(plan)")
     }
 }
