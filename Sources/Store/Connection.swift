@@ -27,6 +27,7 @@ public final class Connection {
         self.path = path
         sqlite3_extended_result_codes(db, 1)
         try LengthHistogramSQL.register(on: self)
+        try MinutePeakSQL.register(on: self)
     }
 
     deinit {
