@@ -7,15 +7,15 @@ import Store
 /// Loads one input in one transaction: its requests, rejects, minute rollups and registry row
 /// commit together, or nothing of it does.
 ///
-/// Three threads share the work: one reads and inflates, one parses and rolls up, and this one
-/// writes to SQLite, so decompression and parsing overlap with inserting.
+/// Three threads share a file's work: one reads and inflates, one parses and rolls up
+/// (`FilePipeline`), and this one writes to SQLite, so decompression and parsing overlap with
+/// inserting. The next file's pipeline starts while this one writes.
 final class FileLoader {
     let connection: Connection
     let statements: IngestStatements
     let registry: SourceFileRegistry
     let options: IngestOptions
     let runID: Int64
-    let progress = IngestProgress()
     let progressLine: ProgressLine?
 
     static let chunkSize = 1 << 20
@@ -48,25 +48,30 @@ final class FileLoader {
         var existing: RegistryEntry?
     }
 
-    /// Loads an input and says what became of it.
-    func load(_ plan: Plan) -> FileOutcome {
+    /// The reading and parsing threads of the next input, started while the current one is
+    /// written; nil for the input when its file could not be opened (the error is reported on
+    /// its turn).
+    private var prepared: (registryPath: String, pipeline: Result<FilePipeline, ExtractError>)?
+
+    /// Loads an input and says what became of it. With `next`, the next input's reading and
+    /// parsing start at once, alongside this one's writing.
+    func load(_ plan: Plan, next: Plan? = nil) -> FileOutcome {
         let started = Date()
-        let source: ByteSource
-        do {
-            source =
-                plan.input.kind == .standardInput
-                ? ByteSource(standardInputNamed: plan.registryPath) : try ByteSource(path: plan.input.path)
-        } catch {
-            return failed(plan, started, .extract(error), totals: nil, format: nil)
+        let opened = takePipeline(for: plan)
+        if let next { prepared = (next.registryPath, openPipeline(next)) }
+        let pipeline: FilePipeline
+        switch opened {
+        case .success(let started): pipeline = started
+        case .failure(let error): return failed(plan, started, .extract(error), totals: nil, format: nil)
         }
-        progress.reset()
-        progressLine?.begin(name: plan.registryPath, size: source.size)
+        defer { pipeline.stop() }
+        progressLine?.begin(name: plan.registryPath, size: pipeline.reader.source.size)
         defer { progressLine?.end() }
 
         var plan = plan
         do {
             try connection.execute("BEGIN IMMEDIATE")
-            if let done = try replanInsideTransaction(&plan, bytes: source.size) {
+            if let done = try replanInsideTransaction(&plan, bytes: pipeline.reader.source.size) {
                 try connection.execute("ROLLBACK")
                 return done
             }
@@ -74,14 +79,42 @@ final class FileLoader {
             if connection.inTransaction { try? connection.execute("ROLLBACK") }
             return failed(plan, started, .database(error), totals: nil, format: nil)
         }
-        var session = WriteSession(loader: self, plan: plan)
-        let outcome = session.run(source: source, started: started)
+        var session = WriteSession(loader: self, plan: plan, pipeline: pipeline)
+        let outcome = session.run(started: started)
         if connection.inTransaction {
             // A failure path left the transaction open: undo everything of this file.
             try? connection.execute("ROLLBACK")
             statements.forgetUncommittedModels()
         }
         return outcome
+    }
+
+    /// Stops the threads of an input started ahead and not loaded (the run ended before it).
+    func discardPrepared() {
+        if case .success(let pipeline)? = prepared?.pipeline { pipeline.stop() }
+        prepared = nil
+    }
+
+    /// The pipeline started ahead for this input, or a new one.
+    private func takePipeline(for plan: Plan) -> Result<FilePipeline, ExtractError> {
+        if let prepared, prepared.registryPath == plan.registryPath {
+            self.prepared = nil
+            return prepared.pipeline
+        }
+        discardPrepared()
+        return openPipeline(plan)
+    }
+
+    /// Opens an input and starts reading and parsing it.
+    private func openPipeline(_ plan: Plan) -> Result<FilePipeline, ExtractError> {
+        do throws(ExtractError) {
+            let source =
+                plan.input.kind == .standardInput
+                ? ByteSource(standardInputNamed: plan.registryPath) : try ByteSource(path: plan.input.path)
+            return .success(FilePipeline(source: source, plan: plan, options: options))
+        } catch {
+            return .failure(error)
+        }
     }
 
     /// Reads the registry again now that the write lock is held: a writer that committed since
@@ -143,6 +176,7 @@ final class FileLoader {
 private struct WriteSession {
     let loader: FileLoader
     let plan: FileLoader.Plan
+    let pipeline: FilePipeline
     var fileID: Int64 = 0
     var modelIDs: [Int64] = []
     var firstRowID: Int64?
@@ -150,36 +184,22 @@ private struct WriteSession {
     var rawRows: Int64 = 0
     var lastProgress = Date.distantPast
 
-    init(loader: FileLoader, plan: FileLoader.Plan) {
+    init(loader: FileLoader, plan: FileLoader.Plan, pipeline: FilePipeline) {
         self.loader = loader
         self.plan = plan
+        self.pipeline = pipeline
     }
 
     var connection: Connection { loader.connection }
 
-    mutating func run(source: ByteSource, started: Date) -> FileOutcome {
+    mutating func run(started: Date) -> FileOutcome {
         do {
             try claimFileID()
         } catch {
             try? connection.execute("ROLLBACK")
             return loader.failed(plan, started, .database(error), totals: nil, format: nil)
         }
-        let reader = DecompressingReader(source: source)
-        let pool = ChunkPool(count: FileLoader.chunkCount, size: FileLoader.chunkSize)
-        let events = BoundedQueue<ReadEvent>(capacity: FileLoader.chunkCount)
-        let messages = BoundedQueue<WorkerMessage>(capacity: FileLoader.messageQueueDepth)
-        let progress = loader.progress
-        let handover = Handover(value: reader)
-        let readThread = WorkerThread(name: "phasecast-read") {
-            ReadWorker.run(reader: handover.value, pool: pool, events: events, progress: progress)
-        }
-        var parse = loader.options.parse
-        parse.fileTime = plan.stamp.map { $0.modifiedNanos / 1000 }
-        let worker = ParseWorker(
-            forcedFormat: loader.options.format, options: parse, keepRaw: loader.options.keepRaw,
-            events: events, pool: pool, output: messages, progress: progress)
-        let parseThread = WorkerThread(name: "phasecast-parse") { worker.run() }
-
+        let messages = pipeline.messages
         var outcome: FileOutcome?
         var failure: FileFailure?
         var totals: ParseTotals?
@@ -209,11 +229,7 @@ private struct WriteSession {
             failure = .database(error)
         }
         // Stop the other threads (they stop by themselves after the last message).
-        messages.cancel()
-        events.cancel()
-        pool.close()
-        parseThread.join()
-        readThread.join()
+        pipeline.stop()
 
         if failure == nil, let totals {
             do {
@@ -229,13 +245,7 @@ private struct WriteSession {
         loader.statements.forgetUncommittedModels()
         return loader.failed(
             plan, started, failure ?? .content("the file did not load (no reason was recorded)"),
-            totals: totals?.read ?? partialTotals(reader), format: totals?.format)
-    }
-
-    private func partialTotals(_ reader: DecompressingReader) -> ReadTotals {
-        ReadTotals(
-            rawBytes: reader.rawBytesRead, decompressedBytes: reader.bytesDelivered, compressed: reader.isCompressed,
-            fingerprint: reader.contentFingerprint.text, rawFingerprint: reader.rawFingerprint.text)
+            totals: totals?.read ?? pipeline.partialTotals, format: totals?.format)
     }
 
     private mutating func reportProgress() {
@@ -244,8 +254,8 @@ private struct WriteSession {
         guard now.timeIntervalSince(lastProgress) >= 0.5 else { return }
         lastProgress = now
         line.update(
-            rawBytes: loader.progress.rawBytesRead.load(ordering: .relaxed),
-            rows: loader.progress.rowsParsed.load(ordering: .relaxed))
+            rawBytes: pipeline.progress.rawBytesRead.load(ordering: .relaxed),
+            rows: pipeline.progress.rowsParsed.load(ordering: .relaxed))
     }
 
     /// Takes the path's registry row (emptying what it held) or creates one.

@@ -69,6 +69,10 @@ public struct Ingestor {
         let loader = try FileLoader(
             connection: connection, options: options, runID: runID,
             progressLine: showProgress ? ProgressLine() : nil)
+        let loads = plans.compactMap { step -> FileLoader.Plan? in
+            if case .load(let plan) = step { plan } else { nil }
+        }
+        var loadsStarted = 0
         for plan in plans {
             if case .skip(let outcome) = plan {
                 outcomes.append(outcome)
@@ -76,10 +80,13 @@ public struct Ingestor {
                 continue
             }
             guard case .load(let loadPlan) = plan else { continue }
-            let outcome = loader.load(loadPlan)
+            loadsStarted += 1
+            // The next file is read and parsed while this one is written.
+            let outcome = loader.load(loadPlan, next: loadsStarted < loads.count ? loads[loadsStarted] : nil)
             outcomes.append(outcome)
             log(Self.summary(outcome))
         }
+        loader.discardPrepared()
         try afterLoading(connection)
         var pruned: Int64 = 0
         if let days = options.rawRetentionDays {

@@ -125,7 +125,7 @@ struct SourceFileRegistry {
     /// next transform. Reads the file's minute span from its registry row: call it once that row
     /// holds the span of the rows in question.
     func markDaysDirty(fileID: Int64, utcOffsetMinutes: Int64) throws {
-        let rollups = try Self.minuteRollups(of: fileID, span: try timeSpan(of: fileID))
+        let rollups = Self.minuteRollups(of: fileID, span: try timeSpan(of: fileID))
         try connection.run(
             """
             INSERT OR IGNORE INTO dirty_days (day)
@@ -143,7 +143,7 @@ struct SourceFileRegistry {
                 "DELETE FROM requests WHERE rowid BETWEEN ? AND ? AND file_id = ?",
                 [.integer(first), .integer(last), .integer(entry.fileID)])
         }
-        let rollups = try Self.minuteRollups(of: entry.fileID, span: try timeSpan(of: entry.fileID))
+        let rollups = Self.minuteRollups(of: entry.fileID, span: try timeSpan(of: entry.fileID))
         try connection.run("DELETE FROM request_minutes WHERE \(rollups.condition)", rollups.arguments)
         for table in ["rejects", "source_file_skips"] {
             try connection.run("DELETE FROM \(table) WHERE file_id = ?", [.integer(entry.fileID)])

@@ -84,7 +84,7 @@ enum LengthHistogramSQL {
             sqlite3_result_text(context, histogram.json, -1, phasecast_sqlite_transient())
         case .packed:
             let bytes = histogram.packed
-            _ = bytes.withUnsafeBytes {
+            bytes.withUnsafeBytes {
                 sqlite3_result_blob(context, $0.baseAddress, Int32($0.count), phasecast_sqlite_transient())
             }
         }
