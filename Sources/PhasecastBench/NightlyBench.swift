@@ -91,8 +91,47 @@ enum NightlyBench {
                 + " requests/s end to end; database " + mebibytes(yearFacts.fileBytes) + ", of which `requests` "
                 + (yearFacts.tableBytes["requests"].map(mebibytes) ?? "–") + " and `request_minutes` "
                 + (yearFacts.tableBytes["request_minutes"].map(mebibytes) ?? "–") + " (dbstat)")
+        lines += try rollupFigures(phasecast: phasecast, year: year, facts: yearFacts)
         lines += try shardSpeedup(phasecast: phasecast, directory: directory, nights: Array(nights.suffix(28)))
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The year's rollups: their size against the raw rows they summarize, per request, and the
+    /// time of `transform --full` over the whole year (targets: at most a quarter; under 5 s).
+    static func rollupFigures(phasecast: String, year: String, facts: Facts) throws -> [String] {
+        let full = try ChildProcess.run([phasecast, "transform", "--full", "--db", year])
+        guard full.status == 0 else {
+            throw BenchError(description: "transform --full of the year failed with status \(full.status)")
+        }
+        var lines = ["", "## Rollups of the year: size and a full transform", ""]
+        let raw = facts.tableBytes["requests"] ?? 0
+        let requests = Double(max(facts.totalRows, 1))
+        let minuteTables = ["request_minutes"]
+        let allRollups = facts.tableBytes.keys.filter {
+            $0 == "request_minutes" || $0.hasPrefix("int_model_") || $0.hasPrefix("mart_")
+        }.sorted()
+        func bytes(_ names: [String]) -> Int64 { names.reduce(0) { $0 + (facts.tableBytes[$1] ?? 0) } }
+        guard raw > 0 else { return lines + ["- table sizes unavailable (this SQLite has no dbstat)"] }
+        lines.append("| what | MiB | bytes per request | vs raw rows |")
+        lines.append("|---|---:|---:|---:|")
+        for (what, size) in [
+            ("raw rows (`requests`)", raw), ("minute rollups (`request_minutes`)", bytes(minuteTables)),
+            ("all rollups (" + allRollups.map { "`\($0)`" }.joined(separator: ", ") + ")", bytes(allRollups)),
+        ] {
+            lines.append(
+                "| \(what) | " + String(format: "%.0f", Double(size) / 1_048_576) + " | "
+                    + String(format: "%.1f", Double(size) / requests) + " | "
+                    + String(format: "%.2f×", Double(size) / Double(raw)) + " |")
+        }
+        let share = Double(bytes(allRollups)) / Double(raw)
+        lines.append("")
+        lines.append(
+            "- all rollups vs raw rows: " + String(format: "%.2f×", share) + " (target ≤ 0.25×, "
+                + (share <= 0.25 ? "met" : "NOT MET") + ")")
+        lines.append(
+            "- `transform --full` of the year: " + String(format: "%.2f s", full.seconds) + " (target < 5 s, "
+                + (full.seconds < 5 ? "met" : "NOT MET") + ")")
+        return lines
     }
 
     /// The last 28 nights' files without raw rows: one process loading them and transforming,
