@@ -61,7 +61,7 @@ final class FileLoader {
         if let next { prepared = (next.registryPath, openPipeline(next)) }
         let pipeline: FilePipeline
         switch opened {
-        case .success(let started): pipeline = started
+        case .success(let running): pipeline = running
         case .failure(let error): return failed(plan, started, .extract(error), totals: nil, format: nil)
         }
         defer { pipeline.stop() }

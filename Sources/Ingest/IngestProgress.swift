@@ -4,9 +4,4 @@ import Synchronization
 final class IngestProgress: Sendable {
     let rawBytesRead = Atomic<Int64>(0)
     let rowsParsed = Atomic<Int64>(0)
-
-    func reset() {
-        rawBytesRead.store(0, ordering: .relaxed)
-        rowsParsed.store(0, ordering: .relaxed)
-    }
 }
