@@ -75,6 +75,9 @@ public struct Transformer {
     public func run(full: Bool = false) throws -> Summary {
         let started = Date()
         let offset = try Self.utcOffsetMinutes(connection)
+        // The hourly model's GROUP BY sorts every minute row of the days rebuilt: let SQLite's
+        // sorter merge on the other cores.
+        try connection.execute("PRAGMA threads = \(min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 8))")
         let runID = try beginRun(full: full)
         do {
             let summary = try connection.immediateTransaction { () throws -> Summary in
