@@ -99,9 +99,10 @@ enum NightlyBench {
     /// The year's rollups: their size against the raw rows they summarize, per request, and the
     /// time of `transform --full` over the whole year (targets: at most a quarter; under 5 s).
     static func rollupFigures(phasecast: String, year: String, facts: Facts) throws -> [String] {
-        let full = try ChildProcess.run([phasecast, "transform", "--full", "--db", year])
+        let full = try ChildProcess.run([phasecast, "transform", "--full", "--db", year], captureErrors: true)
         guard full.status == 0 else {
-            throw BenchError(description: "transform --full of the year failed with status \(full.status)")
+            throw BenchError(
+                description: "transform --full of the year failed with status \(full.status): \(full.errorOutput)")
         }
         var lines = ["", "## Rollups of the year: size and a full transform", ""]
         let raw = facts.tableBytes["requests"] ?? 0
