@@ -27,11 +27,14 @@ extension LengthHistogram {
         var i = 0
         let n = text.count
         @inline(__always) func skipSpace() { while i < n && (text[i] == 0x20 || text[i] == 0x0A) { i += 1 } }
+        /// Every digit is read; a number beyond `Int64.max` (a saturated count) reads as it.
         @inline(__always) func number() -> Int64? {
             var value: Int64 = 0
             let start = i
-            while i < n, text[i] >= 48, text[i] <= 57, value < Int64.max / 10 {
-                value = value * 10 + Int64(text[i] - 48)
+            while i < n, text[i] >= 48, text[i] <= 57 {
+                let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
+                let (sum, overflow2) = times10.addingReportingOverflow(Int64(text[i] - 48))
+                value = overflow1 || overflow2 ? Int64.max : sum
                 i += 1
             }
             return i > start ? value : nil

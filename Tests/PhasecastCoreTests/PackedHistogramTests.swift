@@ -60,4 +60,15 @@ import Testing
         }
         #expect(dense[5] == Int64.max)
     }
+
+    /// Found by the fuzz target: a packed count of 2⁶³ or more saturates at `Int64.max`, and the
+    /// JSON of that count (19 digits, as large as a count gets) must read back too.
+    @Test func aSaturatedCountReadsBackFromBothEncodings() throws {
+        let packed: [UInt8] = [1, 0xAD] + [UInt8](repeating: 0xAD, count: 9) + [0x01]
+        let histogram = try #require(LengthHistogram(packed: packed))
+        #expect(histogram.entries.first?.count == Int64.max)
+        #expect(LengthHistogram(packed: histogram.packed) == histogram)
+        #expect(LengthHistogram(json: histogram.json) == histogram)
+        #expect(LengthHistogram(json: #"{"5":99999999999999999999}"#)?.entries.first?.count == Int64.max)
+    }
 }
