@@ -117,7 +117,7 @@ if ProcessInfo.processInfo.environment["PHASECAST_FUZZ"] != nil {
     }
     let fuzzTargets: [(name: String, modules: [Target.Dependency])] = [
         ("FuzzLogFormats", ["LogFormats", "PhasecastCore"]), ("FuzzPipeline", ["Pipeline"]),
-        ("FuzzMeasuredProfile", ["CostModel"]),
+        ("FuzzMeasuredProfile", ["CostModel"]), ("FuzzLengthHistogram", ["PhasecastCore"]),
     ]
     package.targets.append(
         .target(name: "FuzzSupport", swiftSettings: [.unsafeFlags([sanitizers])]))

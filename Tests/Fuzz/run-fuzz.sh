@@ -7,7 +7,7 @@ set -euo pipefail
 seconds="${FUZZ_SECONDS:-60}"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 build="$root/.build-fuzz"
-targets=(FuzzLogFormats FuzzPipeline FuzzMeasuredProfile)
+targets=(FuzzLogFormats FuzzPipeline FuzzMeasuredProfile FuzzLengthHistogram)
 for target in "${targets[@]}"; do
     PHASECAST_FUZZ=1 swift build --package-path "$root" --scratch-path "$build" -c release --product "$target" >&2
 done
@@ -26,6 +26,12 @@ for target in "${targets[@]}"; do
             done
             printf 'isl,ttft_ms,prefill_tokens_per_s_per_gpu\n1000,120,9000\ncontext,itl_ms,decode_tokens_per_s_per_gpu\n2000,20,900\n' >"$corpus/profile.csv"
             printf '{"prefill_isl": [1000], "prefill_ttft": [120], "prefill_thpt_per_gpu": [9000]}' >"$corpus/profile.json"
+            ;;
+        FuzzLengthHistogram)
+            # Packed: the version byte, then bucket and LEB128 count pairs; and the JSON form.
+            printf '\x01\x03\x02\x50\xac\x02' >"$corpus/packed"
+            printf '\x01' >"$corpus/empty"
+            printf '{"0":3,"1024":5,"1152":2}' >"$corpus/hour.json"
             ;;
     esac
     log="$build/$target.log"
