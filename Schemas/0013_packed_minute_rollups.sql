@@ -5,7 +5,9 @@
 --   instead of JSON text: a few bytes a minute where the JSON took about 65.
 -- * The key leads with the minute, (minute, model_id, file_id), so that the transform reads a
 --   range of minutes in key order without sorting, and the separate index on minute goes. A
---   file's rollups are found by its minute span (source_files.first_ts_us .. last_ts_us).
+--   file's rollups are found by its minute span (source_files.first_ts_us .. last_ts_us), which
+--   ingest records from the requests it rolls up; the span of any file whose rollups reach
+--   outside it (none should) is widened to them here, so that no rollup is ever missed.
 --
 -- The rows are copied with the histograms converted by phasecast_hist_pack, which every
 -- connection phasecast opens has. Views over request_minutes (v_request_minutes, the transform's
@@ -41,3 +43,11 @@ DROP TABLE request_minutes;
 PRAGMA legacy_alter_table = ON;
 ALTER TABLE request_minutes_packed RENAME TO request_minutes;
 PRAGMA legacy_alter_table = OFF;
+
+UPDATE source_files
+SET first_ts_us = MIN(COALESCE(first_ts_us, s.first_minute * 60000000), s.first_minute * 60000000),
+    last_ts_us = MAX(COALESCE(last_ts_us, s.last_minute * 60000000 + 59999999), s.last_minute * 60000000)
+FROM (SELECT file_id, MIN(minute) AS first_minute, MAX(minute) AS last_minute FROM request_minutes GROUP BY file_id) s
+WHERE s.file_id = source_files.file_id
+    AND (first_ts_us IS NULL OR last_ts_us IS NULL
+        OR first_ts_us >= (s.first_minute + 1) * 60000000 OR last_ts_us < s.last_minute * 60000000);

@@ -127,7 +127,16 @@ import Testing
                 (7, 29000001, 1, 1, 1, 5000, 0, 5000, 25000000, 0, 10, 50000, 100, '{"4608":1}', '{"10":1}'),
                 (8, 29000000, 2, 2, 0, 20, 0, 20, 200, 0, 4, 40, 8, '{"10":2}', '{"2":2}');
             """)
+        // File 7's recorded span misses its second minute (it never should); file 8's is right.
+        try db.execute(
+            """
+            INSERT INTO source_files (file_id, path, fingerprint, raw_fingerprint, status, bytes, uncompressed_bytes,
+                compressed, rows, rejected, skipped, raw_rows, first_ts_us, last_ts_us, loaded_at, load_seconds)
+            VALUES (7, 'a.log', 'x', 'x', 'loaded', 1, 1, 0, 4, 0, 0, 0, 1740000000000000, 1740000000000000, 'now', 0),
+                (8, 'b.log', 'y', 'y', 'loaded', 1, 1, 0, 2, 0, 0, 0, 1740000001000000, 1740000002000000, 'now', 0);
+            """)
         let before = try db.rows("SELECT * FROM v_request_minutes ORDER BY minute_us, model")
+        #expect(before.count == 2)
         try Migrator.migrate(db)
         #expect(try db.userVersion >= 13)
         #expect(try db.rows("SELECT * FROM v_request_minutes ORDER BY minute_us, model") == before)
@@ -142,6 +151,10 @@ import Testing
                 ["blob", #"{"10":2}"#, #"{"2":2}"#],
             ])
         #expect(try db.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'request_minutes_minute'")?.integer == 0)
+        #expect(
+            try db.rows("SELECT file_id, first_ts_us, last_ts_us FROM source_files ORDER BY file_id") == [
+                [7, 1_740_000_000_000_000, 1_740_000_060_000_000], [8, 1_740_000_001_000_000, 1_740_000_002_000_000],
+            ])
         let plan = try db.rows(
             "EXPLAIN QUERY PLAN SELECT minute, model_id, SUM(requests) FROM request_minutes WHERE minute >= 0 GROUP BY minute, model_id"
         ).map { $0.map { $0.text ?? "" }.joined(separator: " ") }.joined(separator: "\n")

