@@ -6,7 +6,7 @@
 -- materialized: incremental
 -- depends_on: int_model_days, int_day_spine
 -- test every span day has an all-models row: SELECT s.day FROM int_day_spine s LEFT JOIN mart_daily_phase d ON d.day = s.day AND d.model_id = 0 WHERE d.day IS NULL LIMIT 5
--- test totals match the minute rollups: SELECT m.prefill_tokens, r.prefill_tokens AS minute_prefill_tokens FROM (SELECT COALESCE(SUM(prefill_tokens), 0) AS prefill_tokens, COALESCE(SUM(output_tokens), 0) AS output_tokens FROM mart_daily_phase WHERE model_id = 0 AND day BETWEEN :from_day AND :to_day) m, (SELECT COALESCE(SUM(prefill_tokens), 0) AS prefill_tokens, COALESCE(SUM(output_tokens), 0) AS output_tokens FROM stg_request_minutes WHERE minute >= :from_minute AND minute < :to_minute) r WHERE m.prefill_tokens <> r.prefill_tokens OR m.output_tokens <> r.output_tokens
+-- test totals match the days (whose own test ties them to the minute rollups): SELECT m.prefill_tokens, d.prefill_tokens AS day_prefill_tokens FROM (SELECT COALESCE(SUM(prefill_tokens), 0) AS prefill_tokens, COALESCE(SUM(output_tokens), 0) AS output_tokens FROM mart_daily_phase WHERE model_id = 0 AND day BETWEEN :from_day AND :to_day) m, (SELECT COALESCE(SUM(prefill_tokens), 0) AS prefill_tokens, COALESCE(SUM(output_tokens), 0) AS output_tokens FROM int_model_days WHERE model_id = 0 AND day BETWEEN :from_day AND :to_day) d WHERE m.prefill_tokens <> d.prefill_tokens OR m.output_tokens <> d.output_tokens
 -- test percentiles are ordered: SELECT day, model_id FROM mart_daily_phase WHERE day BETWEEN :from_day AND :to_day AND (prompt_p50 > prompt_p90 OR prompt_p90 > prompt_p99 OR output_p50 > output_p90 OR output_p90 > output_p99) LIMIT 5
 WITH grid AS (
     SELECT s.day, s.coverage, m.model_id

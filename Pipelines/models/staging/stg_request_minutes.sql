@@ -4,7 +4,9 @@
 -- grain: one row per (file, UTC minute, model), as ingest wrote them
 -- materialized: view
 -- depends_on:
--- test no negative counts: SELECT file_id, minute, model_id FROM stg_request_minutes WHERE minute >= :from_minute AND minute < :to_minute AND (requests < 0 OR prefill_tokens < 0 OR output_tokens < 0 OR cached_tokens > prompt_tokens) LIMIT 5
+-- The sample rate (at least 1, by source_files' CHECK) keeps every sign and order, so the rollups are
+-- tested as stored, without the join and the products.
+-- test no negative counts: SELECT file_id, minute, model_id FROM request_minutes WHERE minute >= :from_minute AND minute < :to_minute AND (requests < 0 OR prefill_tokens < 0 OR output_tokens < 0 OR cached_tokens > prompt_tokens) LIMIT 5
 SELECT
     rm.file_id,
     rm.minute,
