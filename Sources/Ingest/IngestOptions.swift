@@ -26,6 +26,9 @@ public struct IngestOptions: Sendable {
     public var sampleRate: Int64?
     /// Load only the files of this shard (`phasecast merge` joins the shards' databases).
     public var shard: Shard?
+    /// Another phasecast database whose quarantined files this run passes over too: the fleet's
+    /// database, for a shard that loads into its own (`--quarantine-from`).
+    public var quarantineFrom: String?
 
     /// The largest sample rate accepted.
     public static let maxSampleRate: Int64 = 1_000_000

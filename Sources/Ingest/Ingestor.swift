@@ -103,6 +103,18 @@ public struct Ingestor {
         return report
     }
 
+    /// The quarantined files of another database (`--quarantine-from`), read without writing to
+    /// it. A database not there yet (a fleet's first night) quarantines nothing; one written by a
+    /// phasecast older than quarantine has none.
+    static func quarantine(of path: String) throws -> [Quarantine.Entry] {
+        guard FileManager.default.fileExists(atPath: path) else { return [] }
+        let connection = try Connection(path: path, readOnly: true)
+        connection.setBusyTimeout(milliseconds: 30_000)
+        guard try connection.scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'quarantined_files'")?.integer == 1
+        else { return [] }
+        return try Quarantine(connection: connection).list()
+    }
+
     /// What to do with an input.
     enum Step {
         case load(FileLoader.Plan)
@@ -123,9 +135,9 @@ public struct Ingestor {
         var known: [Known] = []
         var seenPaths = Set<String>()
         // Read once: a night meets hundreds of files.
-        let quarantined = Dictionary(
-            try Quarantine(connection: registry.connection).list().map { ($0.path, $0.reason) },
-            uniquingKeysWith: { first, _ in first })
+        var entries = try Quarantine(connection: registry.connection).list()
+        if let other = options.quarantineFrom { entries += try Self.quarantine(of: other) }
+        let quarantined = Dictionary(entries.map { ($0.path, $0.reason) }, uniquingKeysWith: { first, _ in first })
         for input in inputs {
             if input.kind == .file {
                 guard seenPaths.insert(input.path).inserted else { continue }  // named twice

@@ -37,6 +37,8 @@ public struct ShardMerger {
             case refused
             /// A file that failed in its shard: registered as failed where the target does not know it.
             case failed
+            /// Quarantined in the target (`phasecast quarantine add`): passed over, as ingest would.
+            case quarantined
         }
 
         public var shard: String
@@ -167,6 +169,10 @@ public struct ShardMerger {
                 first_ts_us, last_ts_us
             FROM shard.source_files ORDER BY path
             """)
+        // Files acknowledged as bad in the target stay out of it, whichever shard loaded them.
+        let quarantined = Dictionary(
+            try Quarantine(connection: connection).list().map { ($0.path, $0.reason) },
+            uniquingKeysWith: { first, _ in first })
         var results: [FileResult] = []
         for file in files {
             let path = try file.text("path")
@@ -175,6 +181,10 @@ public struct ShardMerger {
             let existing = try registry.entry(path: path)
             func result(_ status: FileResult.Status, rows: Int64 = 0, _ note: String? = nil) {
                 results.append(FileResult(shard: shard, path: path, status: status, rows: rows, note: note))
+            }
+            if let reason = quarantined[Quarantine.key(path)] {
+                result(.quarantined, reason)
+                continue
             }
             if try file.text("status") == "failed" {
                 if existing == nil { _ = try insertRegistryRow(shardFileID) }

@@ -24,7 +24,8 @@ struct IngestCommand: ParsableCommand {
             Sharding (fleets that outgrow one machine): N processes given the same inputs, each with \
             --shard-count N and its own --shard-index (or a Kubernetes Indexed Job's JOB_COMPLETION_INDEX), load \
             disjoint sets of files (a stable hash of each path) into their own databases, without raw rows and \
-            without the transform; phasecast merge then joins them into one.
+            without the transform; phasecast merge then joins them into one. --quarantine-from fleet.db makes a \
+            shard pass over the files quarantined in the fleet's database, as an ingest into it would.
 
             Exit codes: 0 every file loaded or skipped; 64 usage error; 65 one or more files failed on their \
             content (the rest committed); 66 an input does not exist; 74 I/O error; 75 another run holds the \
@@ -145,6 +146,12 @@ struct IngestCommand: ParsableCommand {
     @Flag(name: .long, help: "Keep raw request rows in a shard's database too.")
     var raw = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Also pass over the files quarantined in this database (the fleet's, for a shard loading into its own); read only, and none while it does not exist yet.",
+            valueName: "db"))
+    var quarantineFrom: String?
+
     @Flag(name: .long, help: "Do not run `phasecast transform` after loading.")
     var noTransform = false
 
@@ -263,6 +270,7 @@ struct IngestCommand: ParsableCommand {
             commandLine: (["phasecast"] + CommandLine.arguments.dropFirst()).joined(separator: " "),
             sampleRate: sampleRate)
         options.shard = try shard()
+        options.quarantineFrom = quarantineFrom
         return options
     }
 

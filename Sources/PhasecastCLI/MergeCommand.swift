@@ -19,6 +19,7 @@ struct MergeCommand: ParsableCommand {
             holds (merged before, or loaded directly under any path) is skipped; the same path with other content \
             replaces the target's rows, unless the target's was loaded later (a stale shard: refused for that \
             file, exit 65). A file that failed in its shard is registered as failed, as ingest would (exit 65). \
+            A file quarantined in the target (phasecast quarantine add) is passed over, whatever its shard holds. \
             Each shard commits in one transaction under both databases' locks; a merge stopped midway is \
             completed by running it again.
 
@@ -79,7 +80,7 @@ struct MergeCommand: ParsableCommand {
             Console.error(
                 "\(shards.count) shard(s): \(report.count(.merged)) files merged, \(report.count(.replaced)) replaced, "
                     + "\(report.count(.alreadyMerged)) already there, \(report.count(.refused)) refused, "
-                    + "\(report.count(.failed)) failed in their shard; "
+                    + "\(report.count(.failed)) failed in their shard, \(report.count(.quarantined)) quarantined; "
                     + "\(report.files.reduce(0) { $0 + $1.rows }) rows into \(into) in "
                     + String(format: "%.2f s", report.seconds))
         }

@@ -40,14 +40,69 @@ import Testing
         return tables
     }
 
-    @Test func shardsLoadedInParallelAndMergedEqualOneProcessLoadingEverything() throws {
-        let dir = TemporaryDirectory()
+    /// Two weeks of a small synthetic fleet (with its one planted truncated file); the logs' folder.
+    func synthesizedFleetLogs(in dir: TemporaryDirectory) throws -> String {
         let synth = try Phasecast.run([
             "synth", "--out", dir.file("fleet"), "--days", "14", "--end", "2026-03-31", "--seed", "5", "--scale",
             "0.05",
         ])
         #expect(synth.status == 0, "\(synth.stderr)")
-        let logs = dir.file("fleet/logs")
+        return dir.file("fleet/logs")
+    }
+
+    /// A file quarantined in the fleet's database stays out of it on the sharded path too: shards
+    /// given `--quarantine-from` pass it over (and finish with 0), and merging a shard made before
+    /// the quarantine passes it over instead of failing the night again.
+    @Test func aFileQuarantinedInTheFleetIsPassedOverByShardsAndByTheMerge() throws {
+        let dir = TemporaryDirectory()
+        let logs = try synthesizedFleetLogs(in: dir)
+        let fleet = dir.file("fleet.db")
+        // A shard of everything, loaded before the quarantine: it registers the planted truncated file as failed.
+        let early = dir.file("early-shard.db")
+        let first = try Phasecast.run([
+            "ingest", "--quiet", "--db", early, "--shard-count", "1", "--shard-index", "0", logs,
+        ])
+        #expect(first.status == 65, "\(first.stderr)")
+        let bad = try #require(
+            try Connection(path: early, readOnly: true).scalar("SELECT path FROM source_files WHERE status = 'failed'")?
+                .text)
+        // The first night's merge makes the fleet's database and registers the file as failed; then
+        // the file is acknowledged as bad there.
+        let firstMerge = try Phasecast.run(["merge", "--quiet", early, "--into", fleet])
+        #expect(firstMerge.status == 65, "\(firstMerge.stderr)")
+        let add = try Phasecast.run(["quarantine", "add", bad, "--reason", "truncated upstream", "--db", fleet])
+        #expect(add.status == 0, "\(add.stderr)")
+
+        for index in 0..<2 {
+            let shard = try Phasecast.run([
+                "ingest", "--quiet", "--db", dir.file("shard-\(index).db"), "--shard-count", "2", "--shard-index",
+                String(index), "--quarantine-from", fleet, logs,
+            ])
+            #expect(shard.status == 0, "\(shard.stderr)")
+            let held = try Connection(path: dir.file("shard-\(index).db"), readOnly: true).scalar(
+                "SELECT COUNT(*) FROM source_files WHERE path = ?", [.text(bad)])
+            #expect(held?.integer == 0, "shard \(index) registered the quarantined file")
+        }
+        let merge = try Phasecast.run(["merge", early, "--into", fleet])
+        #expect(merge.status == 0, "\(merge.stderr)")
+        #expect(merge.stderr.contains("quarantined: \(bad): truncated upstream"), "\(merge.stderr)")
+        let connection = try Connection(path: fleet, readOnly: true)
+        #expect(try connection.scalar("SELECT status FROM source_files WHERE path = ?", [.text(bad)])?.text == "failed")
+        #expect(try connection.scalar("SELECT COUNT(*) FROM source_files WHERE status = 'loaded'")?.integer ?? 0 > 0)
+
+        // A fleet database that does not exist yet (the first night) quarantines nothing, and is not made.
+        let missing = dir.file("not-yet.db")
+        let firstNight = try Phasecast.run([
+            "ingest", "--quiet", "--db", dir.file("night-1.db"), "--shard-count", "2", "--shard-index", "0",
+            "--quarantine-from", missing, logs,
+        ])
+        #expect(firstNight.status == 0 || firstNight.status == 65, "\(firstNight.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: missing))
+    }
+
+    @Test func shardsLoadedInParallelAndMergedEqualOneProcessLoadingEverything() throws {
+        let dir = TemporaryDirectory()
+        let logs = try synthesizedFleetLogs(in: dir)
         let shardCount = 3
         let results = ResultBox(count: shardCount)
         DispatchQueue.concurrentPerform(iterations: shardCount) { index in
