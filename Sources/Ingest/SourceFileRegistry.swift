@@ -125,7 +125,12 @@ struct SourceFileRegistry {
     /// next transform. Reads the file's minute span from its registry row: call it once that row
     /// holds the span of the rows in question.
     func markDaysDirty(fileID: Int64, utcOffsetMinutes: Int64) throws {
-        let rollups = Self.minuteRollups(of: fileID, span: try timeSpan(of: fileID))
+        try markDaysDirty(of: try minuteRollups(of: fileID), utcOffsetMinutes: utcOffsetMinutes)
+    }
+
+    private func markDaysDirty(
+        of rollups: (condition: String, arguments: [SQLValue]), utcOffsetMinutes: Int64
+    ) throws {
         try connection.run(
             """
             INSERT OR IGNORE INTO dirty_days (day)
@@ -137,27 +142,30 @@ struct SourceFileRegistry {
     /// rejects and skipped-line counts — after marking its days for the transform; the registry
     /// row stays, for the content that replaces it.
     func clearRows(of entry: RegistryEntry, utcOffsetMinutes: Int64) throws {
-        try markDaysDirty(fileID: entry.fileID, utcOffsetMinutes: utcOffsetMinutes)
+        let rollups = try minuteRollups(of: entry.fileID)
+        try markDaysDirty(of: rollups, utcOffsetMinutes: utcOffsetMinutes)
         if let first = entry.firstRowID, let last = entry.lastRowID {
             try connection.run(
                 "DELETE FROM requests WHERE rowid BETWEEN ? AND ? AND file_id = ?",
                 [.integer(first), .integer(last), .integer(entry.fileID)])
         }
-        let rollups = Self.minuteRollups(of: entry.fileID, span: try timeSpan(of: entry.fileID))
         try connection.run("DELETE FROM request_minutes WHERE \(rollups.condition)", rollups.arguments)
         for table in ["rejects", "source_file_skips"] {
             try connection.run("DELETE FROM \(table) WHERE file_id = ?", [.integer(entry.fileID)])
         }
     }
 
-    /// The first and last request time of a file's rows, as its registry row records them.
-    func timeSpan(of fileID: Int64) throws -> (firstMicros: Int64, lastMicros: Int64)? {
+    /// The condition that finds a file's rows in `request_minutes`, through the time span its
+    /// registry row records.
+    private func minuteRollups(of fileID: Int64) throws -> (condition: String, arguments: [SQLValue]) {
         let row = try connection.query(
             "SELECT first_ts_us, last_ts_us FROM source_files WHERE file_id = ?", [.integer(fileID)]
         ).first
-        guard let row, let first = try row.optionalInt("first_ts_us"), let last = try row.optionalInt("last_ts_us")
-        else { return nil }
-        return (first, last)
+        var span: (firstMicros: Int64, lastMicros: Int64)?
+        if let row, let first = try row.optionalInt("first_ts_us"), let last = try row.optionalInt("last_ts_us") {
+            span = (first, last)
+        }
+        return Self.minuteRollups(of: fileID, span: span)
     }
 
     /// The SQL condition, and its arguments, that finds one file's rows in `request_minutes`.
