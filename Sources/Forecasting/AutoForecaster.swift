@@ -26,8 +26,9 @@ public struct AutoForecaster: Sendable {
     /// (a fraction); nil lets the lowest backtest error win.
     public var incumbent: String?
     public var challengerMargin = 0.10
-    /// How many backtest windows the pool's evidence counts for against a series' own: with k
-    /// windows of its own, a series weighs its own backtest by k / (k + poolWeight).
+    /// How many backtest windows the pool's evidence counts for at least against a series' own:
+    /// with k windows of its own, a series weighs its own backtest by k / (k + poolWeight) at
+    /// most, less when the pool's series agree (`PoolEvidence.ownWeight`).
     public var poolWeight = 0.0
     /// The same for the intervals: how many windows of errors the pool's spread counts for (at
     /// least `poolWeight`). Pooled spreads brought interval coverage nearer the nominal on
@@ -61,7 +62,8 @@ public struct AutoForecaster: Sendable {
         // Hourly series are used as they are: replacing their spikes cost accuracy on every
         // hourly benchmark set. Daily series lose holidays and one-off bursts before fitting.
         forecaster.cleanOutliers = frequency == .daily
-        // A long history's own backtest speaks for itself; a short one's borrows the pool's.
+        // A long history's own backtest counts in full unless the pool's series agree on methods
+        // (`PoolEvidence.ownWeight`); a short one's also counts k / (k + 2) at most.
         forecaster.poolWeight = 0
         forecaster.intervalPoolWeight = 4
         if MethodCatalog.isShort(frequency: frequency, length: length), horizon > 0 {
@@ -97,8 +99,10 @@ public struct AutoForecaster: Sendable {
     public static func forecast(pool: [(forecaster: AutoForecaster, values: [Double])], h: Int) -> [Result] {
         let prepared = parallelMap(pool.count) { pool[$0].forecaster.prepare(pool[$0].values, h: h) }
         let skill = PoolEvidence.skill(prepared.map(\.backtest))
+        let ownWeight = PoolEvidence.ownWeight(prepared.map(\.backtest))
         let chosen = parallelMap(pool.count) { index -> Choice in
-            pool[index].forecaster.choose(prepared[index], h: h, poolSkill: skill, poolSize: pool.count)
+            pool[index].forecaster.choose(
+                prepared[index], h: h, poolSkill: skill, poolSize: pool.count, poolOwnWeight: ownWeight)
         }
         let pooledErrors = chosen.flatMap(\.scaledErrors)
         return parallelMap(pool.count) { index in

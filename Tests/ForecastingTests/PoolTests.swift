@@ -32,6 +32,53 @@ import Testing
         #expect(alone == "A")
     }
 
+    /// A backtest of methods whose absolute errors per window are given (actuals 0, scale 1).
+    func backtest(errors: [String: [Double]]) -> AutoForecaster.Backtest {
+        let windows = errors.values.first?.count ?? 0
+        return AutoForecaster.Backtest(
+            horizon: 1, step: 1, windows: windows, forecasts: errors.mapValues { $0.map { [$0] } },
+            actuals: Array(repeating: [0], count: windows), scales: Array(repeating: 1, count: windows),
+            scores: errors.mapValues { $0.reduce(0, +) / Double($0.count) }, methods: [])
+    }
+
+    @Test func theOwnBacktestCountsLessWhenThePoolsSeriesAgreeOnMethods() throws {
+        // Agreeing: B is 1.5× A's error in every series on average, and the windows scatter
+        // around that. Disagreeing: half the series suit A and half B, steadily, window after window.
+        let scatter: [Double] = [0.8, 1.25, 1.0, 1.1]
+        let agreeing = (0..<8).map { series in
+            backtest(errors: [
+                "A": scatter.indices.map { 1.0 * scatter[($0 + series) % 4] },
+                "B": scatter.indices.map { 1.5 * scatter[($0 + series + 1) % 4] },
+            ])
+        }
+        let disagreeing = (0..<8).map { series in
+            backtest(errors: [
+                "A": [1.0, 1.02, 0.98, 1.0].map { series % 2 == 0 ? $0 : 3 * $0 },
+                "B": [1.0, 0.99, 1.01, 1.0].map { series % 2 == 0 ? 3 * $0 : $0 },
+            ])
+        }
+        let low = try #require(PoolEvidence.ownWeight(agreeing))
+        let high = try #require(PoolEvidence.ownWeight(disagreeing))
+        #expect(low < 0.3, "agreeing pool: own weight \(low)")
+        #expect(high > 0.95, "disagreeing pool: own weight \(high)")
+        // Under three series with two windows there is nothing to estimate from.
+        #expect(PoolEvidence.ownWeight(Array(agreeing.prefix(2))) == nil)
+
+        // A long history (no fixed pool weight) follows the pool when the pool agrees.
+        let forecaster = AutoForecaster(methods: [], scaleSeason: 1)
+        var notes: [String] = []
+        let own = ["A": 1.00, "B": 1.05]
+        let skill = ["A": 1.5, "B": 1.0]
+        let followsPool = forecaster.chooseName(
+            backtest(own, windows: 3), [1, 2, 3], 1, poolSkill: skill, poolSize: 8, poolOwnWeight: low,
+            notes: &notes)
+        #expect(followsPool == "B")
+        let decidesAlone = forecaster.chooseName(
+            backtest(own, windows: 3), [1, 2, 3], 1, poolSkill: skill, poolSize: 8, poolOwnWeight: high,
+            notes: &notes)
+        #expect(decidesAlone == "A")
+    }
+
     @Test func skillIsTheGeometricMeanOfScoresRelativeToEachSeriesBest() throws {
         let skill = PoolEvidence.skill([
             backtest(["A": 1, "B": 2, "Mean(A, B, C)": 1.5], windows: 3),
