@@ -64,7 +64,8 @@ bench: setup
 
 ## bench-forecast: release build, then `phasecast backtest --models auto` against statsforecast and
 ## Prophet on the forecast yardstick's sets (Tests/ForecastBench/README.md): MASE, OWA, interval
-## coverage and CPU per series-window, tune and holdout parts. Needs the yardstick folder
+## coverage and CPU per series-window, tune and holdout parts; then the lowest MASE any forecaster
+## could reach on the synthetic daily set (synthetic_floor.py). Needs the yardstick folder
 ## (FORECAST_BENCH) and PyPI for the peers' Python environment, made once under .build.
 FORECAST_BENCH ?= ../shared/tools/forecast-bench
 FORECAST_VENV ?= .build/forecast-venv
@@ -77,6 +78,8 @@ bench-forecast: setup
 		$(FORECAST_VENV)/bin/pip install -q statsforecast statsmodels pandas prophet; fi
 	python3 Tests/ForecastBench/forecast_bench.py --yardstick $(FORECAST_BENCH) \
 		--python $(FORECAST_VENV)/bin/python --phasecast .build/release/phasecast --work .build/forecast-bench
+	$(FORECAST_VENV)/bin/python Tests/ForecastBench/synthetic_floor.py --yardstick $(FORECAST_BENCH) \
+		--work .build/forecast-floor
 
 ## fuzz: libFuzzer on the log parsers and the pipeline-file parser, FUZZ_SECONDS each (default 60);
 ## prints executions and crashes per target and fails on a crash
