@@ -122,7 +122,8 @@ extension AutoForecaster {
     }
 
     /// Chooses a method for a prepared series: its own backtest, weighed against the pool's
-    /// skill (`PoolEvidence.skill`) by the number of its windows; the incumbent stays unless a
+    /// skill (`PoolEvidence.skill`) by the number of its windows and by how far the pool's series
+    /// agree (`poolOwnWeight`, from `PoolEvidence.ownWeight`); the incumbent stays unless a
     /// challenger clears the margin. Then the chosen method's errors for the intervals.
     func choose(
         _ prepared: Prepared, h: Int, poolSkill: [String: Double], poolSize: Int, poolOwnWeight: Double? = nil
