@@ -242,7 +242,19 @@ extension AutoForecaster {
             notes.append("backtest horizon shortened to \(backtest.horizon) of \(h) periods: the history is short")
         }
         notes += choice.notes
-        var point = finalForecast(named: choice.name, among: backtest.methods, y, h, notes: &notes)
+        var model = choice.name
+        var point = finalForecast(named: model, among: backtest.methods, y, h, notes: &notes)
+        // A forecast below zero of a series that never was is a method gone wrong on the whole
+        // history (an MSTL trend running away on a steep weekly season), whatever its backtest.
+        if y.allSatisfy({ $0 > 0 }), point.contains(where: { $0 < 0 }),
+            let replacement = positiveAlternative(to: model, backtest, y, h)
+        {
+            notes.append(
+                "\(model) forecast values below zero for a series that never was at or below zero: \(replacement.name), the next best in the backtest, is used"
+            )
+            model = replacement.name
+            point = replacement.point
+        }
         let nonNegative = y.allSatisfy { $0 >= 0 }
         if nonNegative { point = point.map { max(0, $0) } }
         let scale = prepared.scale
@@ -250,8 +262,8 @@ extension AutoForecaster {
             own: choice.scaledErrors, pooled: pooledErrors, poolWeight: max(poolWeight, intervalPoolWeight), horizon: h,
             fallbackScale: 1)
         var result = Result(
-            point: point, lower80: [], upper80: [], lower95: [], upper95: [], model: choice.name,
-            backtestMASE: backtest.scores[choice.name], notes: notes)
+            point: point, lower80: [], upper80: [], lower95: [], upper95: [], model: model,
+            backtestMASE: backtest.scores[model], notes: notes)
         for k in 0..<h {
             result.lower80.append(point[k] + scale * bands.lower80[k])
             result.upper80.append(point[k] + scale * bands.upper80[k])
@@ -273,6 +285,21 @@ extension AutoForecaster {
             )
         }
         return result
+    }
+
+    /// The method with the lowest backtest error after `rejected` whose forecast from the whole
+    /// history stays at or above zero, with that forecast.
+    func positiveAlternative(
+        to rejected: String, _ backtest: Backtest, _ y: [Double], _ h: Int
+    ) -> (name: String, point: [Double])? {
+        let ranked = backtest.scores.filter { $0.key != rejected && $0.value.isFinite }
+            .sorted { ($0.value, $0.key) < ($1.value, $1.key) }
+        for (name, _) in ranked {
+            if let point = forecast(named: name, among: backtest.methods, y, h), point.allSatisfy({ $0 >= 0 }) {
+                return (name, point)
+            }
+        }
+        return nil
     }
 
     /// The chosen method's forecast from the whole history, or Naive's when it fails.

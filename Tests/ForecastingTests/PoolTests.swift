@@ -79,6 +79,29 @@ import Testing
         #expect(decidesAlone == "A")
     }
 
+    @Test func aForecastBelowZeroOfAPositiveSeriesGivesWayToTheNextBestMethod() throws {
+        // "Runaway" backtests best (it repeats the last value at every origin) but forecasts below
+        // zero from the whole history; "Plus one" backtests second.
+        let length = 60
+        let runaway = ForecastMethod(name: "Runaway", minimumLength: 1) { y, h in
+            y.count == length ? [Double](repeating: -5, count: h) : [Double](repeating: y[y.count - 1], count: h)
+        }
+        let plusOne = ForecastMethod(name: "Plus one", minimumLength: 1) { y, h in
+            [Double](repeating: y[y.count - 1] + 1, count: h)
+        }
+        var forecaster = AutoForecaster(methods: [runaway, plusOne], scaleSeason: 1, combinations: false)
+        forecaster.cleanOutliers = false
+        let series = (0..<length).map { 10 + Double($0 % 2) }
+        let result = forecaster.forecast(series, h: 4)
+        #expect(result.model == "Plus one")
+        #expect(result.point == [12, 12, 12, 12])
+        #expect(result.notes.contains { $0.contains("Runaway forecast values below zero") }, "\(result.notes)")
+        // A series that has been at zero may go there again: no replacement.
+        var withZero = series
+        withZero[5] = 0
+        #expect(forecaster.forecast(withZero, h: 4).model == "Runaway")
+    }
+
     @Test func skillIsTheGeometricMeanOfScoresRelativeToEachSeriesBest() throws {
         let skill = PoolEvidence.skill([
             backtest(["A": 1, "B": 2, "Mean(A, B, C)": 1.5], windows: 3),
