@@ -243,6 +243,7 @@ extension AutoForecaster {
         }
         notes += choice.notes
         var model = choice.name
+        var ownErrors = choice.scaledErrors
         var point = finalForecast(named: model, among: backtest.methods, y, h, notes: &notes)
         // A forecast below zero of a series that never was is a method gone wrong on the whole
         // history (an MSTL trend running away on a steep weekly season), whatever its backtest.
@@ -254,12 +255,16 @@ extension AutoForecaster {
             )
             model = replacement.name
             point = replacement.point
+            // The intervals calibrate on the backtest errors of the method used.
+            ownErrors = intervalErrors(backtest, chosen: model, y, actual: prepared.raw).map {
+                $0.map { $0 / prepared.scale }
+            }
         }
         let nonNegative = y.allSatisfy { $0 >= 0 }
         if nonNegative { point = point.map { max(0, $0) } }
         let scale = prepared.scale
         let bands = ConformalIntervals.bands(
-            own: choice.scaledErrors, pooled: pooledErrors, poolWeight: max(poolWeight, intervalPoolWeight), horizon: h,
+            own: ownErrors, pooled: pooledErrors, poolWeight: max(poolWeight, intervalPoolWeight), horizon: h,
             fallbackScale: 1)
         var result = Result(
             point: point, lower80: [], upper80: [], lower95: [], upper95: [], model: model,
