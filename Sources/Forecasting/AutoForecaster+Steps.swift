@@ -247,7 +247,8 @@ extension AutoForecaster {
         var point = finalForecast(named: model, among: backtest.methods, y, h, notes: &notes)
         // A forecast below zero of a series that never was is a method gone wrong on the whole
         // history (an MSTL trend running away on a steep weekly season), whatever its backtest.
-        if y.allSatisfy({ $0 > 0 }), point.contains(where: { $0 < 0 }),
+        // (The series as logged: cleaning may have replaced a day at zero.)
+        if prepared.raw.allSatisfy({ $0 > 0 }), point.contains(where: { $0 < 0 }),
             let replacement = positiveAlternative(to: model, backtest, y, h)
         {
             notes.append(

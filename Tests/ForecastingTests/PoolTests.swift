@@ -90,15 +90,17 @@ import Testing
             [Double](repeating: y[y.count - 1] + 1, count: h)
         }
         var forecaster = AutoForecaster(methods: [runaway, plusOne], scaleSeason: 1, combinations: false)
-        forecaster.cleanOutliers = false
         let series = (0..<length).map { 10 + Double($0 % 2) }
         let result = forecaster.forecast(series, h: 4)
         #expect(result.model == "Plus one")
         #expect(result.point == [12, 12, 12, 12])
         #expect(result.notes.contains { $0.contains("Runaway forecast values below zero") }, "\(result.notes)")
-        // A series that has been at zero may go there again: no replacement.
+        // A series that has been at zero may go there again: no replacement, whether or not
+        // outlier cleaning replaced that zero before fitting.
         var withZero = series
         withZero[5] = 0
+        #expect(forecaster.forecast(withZero, h: 4).model == "Runaway")
+        forecaster.cleanOutliers = false
         #expect(forecaster.forecast(withZero, h: 4).model == "Runaway")
     }
 
