@@ -137,7 +137,7 @@ public struct Ingestor {
         // Read once: a night meets hundreds of files.
         var entries = try Quarantine(connection: registry.connection).list()
         if let other = options.quarantineFrom { entries += try Self.quarantine(of: other) }
-        let quarantined = Dictionary(entries.map { ($0.path, $0.reason) }, uniquingKeysWith: { first, _ in first })
+        let quarantined = Quarantine.reasonsByPath(entries)
         for input in inputs {
             if input.kind == .file {
                 guard seenPaths.insert(input.path).inserted else { continue }  // named twice

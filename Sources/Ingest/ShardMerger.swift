@@ -170,9 +170,7 @@ public struct ShardMerger {
             FROM shard.source_files ORDER BY path
             """)
         // Files acknowledged as bad in the target stay out of it, whichever shard loaded them.
-        let quarantined = Dictionary(
-            try Quarantine(connection: connection).list().map { ($0.path, $0.reason) },
-            uniquingKeysWith: { first, _ in first })
+        let quarantined = Quarantine.reasonsByPath(try Quarantine(connection: connection).list())
         var results: [FileResult] = []
         for file in files {
             let path = try file.text("path")
@@ -249,10 +247,8 @@ public struct ShardMerger {
     private func copyRows(
         from file: Row, shardFileID: Int64, to fileID: Int64, minuteColumns: [String], _ connection: Connection
     ) throws {
-        let span = try file.optionalInt("first_ts_us").flatMap { first in
-            try file.optionalInt("last_ts_us").map { (firstMicros: first, lastMicros: $0) }
-        }
-        let rollups = SourceFileRegistry.minuteRollups(of: shardFileID, span: span, alias: "r")
+        let rollups = SourceFileRegistry.minuteRollups(
+            of: shardFileID, span: try SourceFileRegistry.span(of: file), alias: "r")
         try connection.run(
             """
             INSERT INTO main.request_minutes (file_id, model_id, \(minuteColumns.joined(separator: ", ")))

@@ -161,11 +161,15 @@ struct SourceFileRegistry {
         let row = try connection.query(
             "SELECT first_ts_us, last_ts_us FROM source_files WHERE file_id = ?", [.integer(fileID)]
         ).first
-        var span: (firstMicros: Int64, lastMicros: Int64)?
-        if let row, let first = try row.optionalInt("first_ts_us"), let last = try row.optionalInt("last_ts_us") {
-            span = (first, last)
+        return Self.minuteRollups(of: fileID, span: try row.flatMap { try Self.span(of: $0) })
+    }
+
+    /// The time span a registry row records (`first_ts_us`, `last_ts_us`); nil when it has none.
+    static func span(of row: Row) throws -> (firstMicros: Int64, lastMicros: Int64)? {
+        guard let first = try row.optionalInt("first_ts_us"), let last = try row.optionalInt("last_ts_us") else {
+            return nil
         }
-        return Self.minuteRollups(of: fileID, span: span)
+        return (first, last)
     }
 
     /// The SQL condition, and its arguments, that finds one file's rows in `request_minutes`.

@@ -35,6 +35,12 @@ public struct Quarantine {
         return connection.changes > 0
     }
 
+    /// The reason of each quarantined path, for lookups by `key(_:)`; where entries of several
+    /// databases name one path, the first one's reason.
+    public static func reasonsByPath(_ entries: [Entry]) -> [String: String] {
+        Dictionary(entries.map { ($0.path, $0.reason) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// Every quarantined file, by path.
     public func list() throws -> [Entry] {
         try connection.query("SELECT path, reason, added_at FROM quarantined_files ORDER BY path").map {
